@@ -1,0 +1,311 @@
+"""The claim registry: every claim of the five documents, as validated data.
+
+Each document has one TOML file in ``theory/claims/`` (``spheres.toml``, ``tilting.toml``,
+``intriguing.toml``, ``dube.toml``, ``spectrum.toml``). A file holds a ``[paper]`` table and an array
+of ``[[claims]]``; a claim may have ``[[claims.readings]]`` when its source is ambiguous. The verdict
+written in the file is a hypothesis: a verification run establishes it only when every test of the
+claim passes (see :mod:`reports.verdicts`).
+
+Examples
+--------
+>>> from theory import claims
+>>> c = claims.get("HD-1")
+>>> c.paper, c.verdict
+('dube', 'PROVED')
+>>> "HD-1" in {x.id for x in claims.all(paper="dube")}
+True
+>>> claims.get("NOPE")
+Traceback (most recent call last):
+...
+KeyError: "unknown claim id 'NOPE'"
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+__all__ = [
+    "VERDICTS",
+    "Claim",
+    "Paper",
+    "Reading",
+    "Registry",
+    "RegistryError",
+    "all",
+    "get",
+    "load_registry",
+    "papers",
+    "registry",
+]
+
+#: The verdict vocabulary, in the order the report lists it.
+VERDICTS = ("PROVED", "CONFIRMED", "CORRECTED", "REFUTED", "UNSUPPORTED", "NOT CHECKABLE")
+
+CLAIMS_DIR = Path(__file__).with_name("claims")
+
+_ID_PATTERN = re.compile(r"^[A-Z]+(-[A-Z0-9]+)+$")
+_PAPER_FIELDS = {"key", "title", "authors", "arxiv", "seed", "summary"}
+_CLAIM_FIELDS = {
+    "id", "title", "source", "as_stated", "formal", "verdict", "correction", "counterexample",
+    "uses", "rule", "notes", "readings",
+}
+_READING_FIELDS = {"id", "statement", "verdict", "notes"}
+
+
+class RegistryError(ValueError):
+    """A claim file is malformed; the message names the file, the claim and the field."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One precise reading of an ambiguous claim, with its own expected verdict."""
+
+    id: str
+    statement: str
+    verdict: str
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A source document: its registry key, bibliographic line and seed file."""
+
+    key: str
+    title: str
+    authors: str
+    arxiv: str
+    seed: str
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One registered claim.
+
+    ``verdict`` is the expected verdict (a hypothesis the tests must establish); ``uses`` lists the
+    IDs the claim depends on; ``readings`` holds the alternative formalizations of an ambiguous claim.
+    """
+
+    id: str
+    paper: str
+    title: str
+    source: str
+    as_stated: str
+    formal: str
+    verdict: str
+    correction: str = ""
+    counterexample: str = ""
+    uses: tuple[str, ...] = ()
+    rule: str = ""
+    notes: str = ""
+    readings: tuple[Reading, ...] = field(default=())
+
+    @property
+    def needs_tests(self) -> bool:
+        """Whether a verification run must contain a test of this claim."""
+        return self.verdict != "NOT CHECKABLE" or any(
+            r.verdict != "NOT CHECKABLE" for r in self.readings
+        )
+
+    def reading(self, reading_id: str) -> Reading:
+        """The reading called ``reading_id``; ``KeyError`` if the claim has none of that name."""
+        for r in self.readings:
+            if r.id == reading_id:
+                return r
+        raise KeyError(f"claim {self.id} has no reading {reading_id!r}")
+
+    def __repr__(self) -> str:
+        lines = [f"{self.id} [{self.verdict}] {self.title}", f"  source:    {self.source}"]
+        lines.append(f"  as stated: {self.as_stated}")
+        lines.append(f"  formal:    {self.formal}")
+        if self.correction:
+            lines.append(f"  corrected: {self.correction}")
+        for r in self.readings:
+            lines.append(f"  reading {r.id} [{r.verdict}]: {r.statement}")
+        if self.uses:
+            lines.append(f"  uses:      {', '.join(self.uses)}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Registry:
+    """All papers and claims, validated: unique IDs, known ``uses``, no dependency cycle."""
+
+    papers: dict[str, Paper]
+    claims: dict[str, Claim]
+
+    def get(self, claim_id: str) -> Claim:
+        try:
+            return self.claims[claim_id]
+        except KeyError:
+            raise KeyError(f"unknown claim id {claim_id!r}") from None
+
+    def all(self, paper: str | None = None) -> list[Claim]:
+        if paper is not None and paper not in self.papers:
+            raise KeyError(f"unknown paper {paper!r}; known: {', '.join(self.papers)}")
+        return [c for c in self.claims.values() if paper is None or c.paper == paper]
+
+
+def _text(where: str, table: dict, key: str, required: bool = True) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise RegistryError(f"{where}: field {key!r} must be a string, got {type(value).__name__}")
+    if required and not value.strip():
+        raise RegistryError(f"{where}: field {key!r} is missing or empty")
+    return value.strip()
+
+
+def _verdict(where: str, table: dict) -> str:
+    verdict = _text(where, table, "verdict")
+    if verdict not in VERDICTS:
+        raise RegistryError(f"{where}: verdict {verdict!r} is not one of {', '.join(VERDICTS)}")
+    return verdict
+
+
+def _unknown_fields(where: str, table: dict, allowed: set[str]) -> None:
+    extra = sorted(set(table) - allowed)
+    if extra:
+        raise RegistryError(f"{where}: unknown field(s) {', '.join(extra)}")
+
+
+def _parse_claim(path: Path, paper: str, table: dict) -> Claim:
+    cid = table.get("id")
+    where = f"{path.name}: claim {cid!r}"
+    if not isinstance(cid, str) or not _ID_PATTERN.match(cid):
+        raise RegistryError(f"{where}: id must look like 'SPH-10' or 'DUBE-4'")
+    _unknown_fields(where, table, _CLAIM_FIELDS)
+    verdict = _verdict(where, table)
+    correction = _text(where, table, "correction", required=verdict == "CORRECTED")
+    uses = table.get("uses", [])
+    if not isinstance(uses, list) or not builtins.all(isinstance(u, str) for u in uses):
+        raise RegistryError(f"{where}: field 'uses' must be a list of claim ids")
+    readings = []
+    for r in table.get("readings", []):
+        rwhere = f"{where}, reading {r.get('id')!r}"
+        _unknown_fields(rwhere, r, _READING_FIELDS)
+        readings.append(
+            Reading(
+                id=_text(rwhere, r, "id"),
+                statement=_text(rwhere, r, "statement"),
+                verdict=_verdict(rwhere, r),
+                notes=_text(rwhere, r, "notes", required=False),
+            )
+        )
+    rids = [r.id for r in readings]
+    if len(set(rids)) != len(rids):
+        raise RegistryError(f"{where}: duplicate reading ids {rids}")
+    notes = _text(where, table, "notes", required=verdict == "NOT CHECKABLE")
+    return Claim(
+        id=cid,
+        paper=paper,
+        title=_text(where, table, "title"),
+        source=_text(where, table, "source"),
+        as_stated=_text(where, table, "as_stated"),
+        formal=_text(where, table, "formal"),
+        verdict=verdict,
+        correction=correction,
+        counterexample=_text(where, table, "counterexample", required=False),
+        uses=tuple(uses),
+        rule=_text(where, table, "rule", required=False),
+        notes=notes,
+        readings=tuple(readings),
+    )
+
+
+def _parse_file(path: Path) -> tuple[Paper, list[Claim]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(f"{path.name}: not valid TOML: {exc}") from None
+    meta = data.get("paper")
+    if not isinstance(meta, dict):
+        raise RegistryError(f"{path.name}: missing [paper] table")
+    _unknown_fields(f"{path.name} [paper]", meta, _PAPER_FIELDS)
+    where = f"{path.name} [paper]"
+    paper = Paper(
+        key=_text(where, meta, "key"),
+        title=_text(where, meta, "title"),
+        authors=_text(where, meta, "authors"),
+        arxiv=_text(where, meta, "arxiv"),
+        seed=_text(where, meta, "seed"),
+        summary=_text(where, meta, "summary", required=False),
+    )
+    if paper.key != path.stem:
+        raise RegistryError(f"{where}: key {paper.key!r} must equal the file stem {path.stem!r}")
+    raw = data.get("claims", [])
+    if not isinstance(raw, list):
+        raise RegistryError(f"{path.name}: 'claims' must be an array of tables ([[claims]])")
+    return paper, [_parse_claim(path, paper.key, t) for t in raw]
+
+
+def _check_graph(claims: dict[str, Claim]) -> None:
+    for c in claims.values():
+        for u in c.uses:
+            if u not in claims:
+                raise RegistryError(f"claim {c.id}: 'uses' names unknown claim {u!r}")
+    state: dict[str, int] = {}
+
+    def visit(cid: str, path: list[str]) -> None:
+        if state.get(cid) == 2:
+            return
+        if state.get(cid) == 1:
+            cycle = path[path.index(cid):] + [cid]
+            raise RegistryError(f"'uses' has a cycle: {' -> '.join(cycle)}")
+        state[cid] = 1
+        for u in claims[cid].uses:
+            visit(u, path + [cid])
+        state[cid] = 2
+
+    for cid in claims:
+        visit(cid, [])
+
+
+def load_registry(directory: Path | str | None = None) -> Registry:
+    """Load and validate every ``*.toml`` claim file in ``directory`` (default: the bundled one).
+
+    Raises
+    ------
+    RegistryError
+        For malformed TOML, a missing or mistyped field, an unknown verdict, a duplicate ID, a ``uses``
+        entry naming an unknown claim, or a dependency cycle.
+    """
+    directory = Path(directory) if directory is not None else CLAIMS_DIR
+    if not directory.is_dir():
+        raise RegistryError(f"claims directory {str(directory)!r} does not exist")
+    papers: dict[str, Paper] = {}
+    claims: dict[str, Claim] = {}
+    for path in sorted(directory.glob("*.toml")):
+        paper, items = _parse_file(path)
+        papers[paper.key] = paper
+        for c in items:
+            if c.id in claims:
+                raise RegistryError(f"{path.name}: duplicate claim id {c.id!r}")
+            claims[c.id] = c
+    _check_graph(claims)
+    return Registry(papers, claims)
+
+
+@cache
+def registry() -> Registry:
+    """The bundled registry, loaded once."""
+    return load_registry()
+
+
+def get(claim_id: str) -> Claim:
+    """The claim with this ID; ``KeyError`` naming it if unknown."""
+    return registry().get(claim_id)
+
+
+def all(paper: str | None = None) -> list[Claim]:  # noqa: A001 - the registry's documented name
+    """Every claim, or those of one paper (``"spheres"``, ``"tilting"``, ...), in file order."""
+    return registry().all(paper)
+
+
+def papers() -> dict[str, Paper]:
+    """The registered papers by key."""
+    return dict(registry().papers)
