@@ -340,8 +340,16 @@ class _TypstPrinter(StrPrinter):
         op = {"==": "=", "<=": "<=", ">=": ">=", "<": "<", ">": ">", "!=": "!="}[expr.rel_op]
         return f"{self._print(expr.lhs)} {op} {self._print(expr.rhs)}"
 
+    def _print_BooleanTrue(self, expr):
+        return "\"true\""
+
+    def _print_BooleanFalse(self, expr):
+        return "\"false\""
+
     def _print_Piecewise(self, expr):
-        rows = ", ".join(f"{self._print(e)} & \"if \" {self._print(c)}" for e, c in expr.args)
+        rows = ", ".join(
+            f"{self._print(e)} & " + ("\"otherwise\"" if c == sp.true else f"\"if \" {self._print(c)}")
+            for e, c in expr.args)
         return f"cases({rows})"
 
 

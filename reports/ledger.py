@@ -41,6 +41,7 @@ __all__ = [
     "default_path",
     "latest_run_id",
     "list_runs",
+    "project_root",
     "load_run",
     "write_run",
 ]
@@ -138,10 +139,20 @@ class RunRecord:
         ]
 
 
+def project_root() -> Path | None:
+    """The source checkout holding this package (an editable install), if there is one."""
+    root = Path(__file__).resolve().parent.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "tests").is_dir() else None
+
+
 def default_path() -> Path:
-    """``$ADVGEOM_LEDGER`` if set, else ``reports/ledger.sqlite`` under the working directory."""
+    """``$ADVGEOM_LEDGER`` if set; else ``reports/ledger.sqlite`` in the project checkout (or, for a
+    non-editable install, under the working directory)."""
     env = os.environ.get("ADVGEOM_LEDGER")
-    return Path(env) if env else DEFAULT_LEDGER
+    if env:
+        return Path(env)
+    root = project_root()
+    return (root / DEFAULT_LEDGER) if root else DEFAULT_LEDGER
 
 
 def connect(path: Path | str, *, create: bool = False) -> sqlite3.Connection:

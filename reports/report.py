@@ -1,0 +1,379 @@
+"""The PDF report: one verification run from the ledger, typeset with Typst.
+
+Layout: title page; summary (verdict counts per document, a table of every claim); the claim graph;
+per document, per claim a blueprint-style page (as stated, formalization, readings, verdict with its
+correction or counterexample, derivations, evidence table, figures); an appendix with the run's
+provenance. Every number printed comes from the run; nothing is stored in the report code.
+
+The PDF is written to a temporary file in the target folder and renamed into place, so an
+interrupted run never leaves a half-written report. With the same ledger run and ``timestamp``, the
+output bytes are identical: figures are SVG without dates, fonts are the ones bundled with the
+``typst`` package (system fonts ignored), and the document date is the timestamp.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typst
+
+from reports import figures
+from reports.ledger import RunRecord, TestRecord
+from reports.text import fmt_number, latex_to_unicode, lit
+from reports.verdicts import ClaimStatus, run_statuses
+from theory import claims as registry
+from theory.claims import VERDICTS, Claim, Registry
+
+__all__ = ["ReportError", "build_source", "write_report"]
+
+PAPER_ORDER = ("spheres", "tilting", "intriguing", "dube", "spectrum")
+STATUS_ORDER = (*VERDICTS, "NOT ESTABLISHED", "NOT RUN")
+
+
+class ReportError(RuntimeError):
+    """The report cannot be written (bad output path, unknown paper, Typst failure)."""
+
+
+@dataclass
+class _Doc:
+    parts: list[str]
+    files: dict[str, str]
+
+    def add(self, *chunks: str) -> None:
+        self.parts.extend(chunks)
+
+    def svg(self, text: str) -> str:
+        name = f"fig-{len(self.files) + 1:03d}.svg"
+        self.files[name] = text
+        return name
+
+
+def _t(text: str) -> str:
+    """Markup that shows ``text`` verbatim."""
+    return f"#{lit(text)}"
+
+
+def _badge(status: str) -> str:
+    colour = figures.status_colour(status)
+    fg = "black" if status in ("NOT RUN", "CONFIRMED") else "white"
+    return (f'#box(fill: rgb("{colour}"), inset: (x: 3pt, y: 1.5pt), radius: 2pt, '
+            f'text(fill: {fg}, size: 7pt, weight: "bold", {lit(status)}))')
+
+
+def _paper_order(reg: Registry) -> list[str]:
+    known = [p for p in PAPER_ORDER if p in reg.papers]
+    return known + sorted(p for p in reg.papers if p not in known)
+
+
+_PREAMBLE = """
+#set document(title: "advgeom verification report", author: "advgeom", date: {date})
+#set page(paper: "a4", margin: (x: 2cm, y: 2cm), numbering: "1",
+  header: context {{ if counter(page).get().first() > 1 [
+    #set text(size: 7pt, fill: gray.darken(30%))
+    advgeom verification report #h(1fr) run {run_id} ]}})
+#set text(font: "Libertinus Serif", size: 10pt, lang: "en")
+#show raw: set text(font: "DejaVu Sans Mono", size: 7.5pt)
+#set heading(numbering: "1.1")
+#show heading.where(level: 1): it => {{ pagebreak(weak: true); it }}
+#set table(stroke: 0.4pt + gray, inset: 4pt)
+#show table: set text(size: 7.5pt)
+#let ok = text(fill: rgb("#1b7837"), weight: "bold", "pass")
+#let bad = text(fill: rgb("#b2182b"), weight: "bold", "FAIL")
+#let info = text(fill: gray, "info")
+"""
+
+
+def _title_page(doc: _Doc, run: RunRecord, stamp: datetime, statuses: list[ClaimStatus],
+                reg: Registry, papers: list[str]) -> None:
+    top = [s for s in statuses if not s.reading and reg.claims[s.claim_id].paper in papers]
+    established = sum(1 for s in top if s.established)
+    line1 = (f"{len(top)} claims from {len(papers)} documents; "
+             f"{established} verdicts established in run {run.id}")
+    line2 = (f"Run of {run.started} UTC, {run.duration:.1f} s; "
+             f"report of {stamp.strftime('%Y-%m-%d %H:%M UTC')}")
+    doc.add(
+        "#align(center)[#v(3cm)",
+        "#text(size: 24pt, weight: \"bold\")[advgeom]\\",
+        "#v(0.3cm)#text(size: 15pt)[Verification report: the geometry of adversarial examples]",
+        "#v(1cm)",
+        f"#text(size: 11pt)[{_t(line1)}]",
+        "#v(0.5cm)",
+        f"#text(size: 9pt)[{_t(line2)}]",
+        "#v(2cm)]",
+        "#block(inset: 8pt, stroke: 0.4pt + gray, radius: 3pt)[",
+        "#set text(size: 8.5pt)",
+        "*How to read this report.* Each claim has an expected verdict in the registry: a hypothesis. "
+        "The run establishes it only when every test of the claim passed; the badge then shows the "
+        "verdict. Otherwise it shows NOT ESTABLISHED with the failing check, or NOT RUN. Verdicts: "
+        "PROVED (symbolic derivation, every step machine-checked, and numerics agree), CONFIRMED "
+        "(numerically, within a stated tolerance or interval), CORRECTED (false or imprecise as "
+        "stated; a corrected statement holds), REFUTED (a computed counterexample), UNSUPPORTED (the "
+        "cited evidence does not support it), NOT CHECKABLE (qualitative; the registry says why). "
+        "Monte Carlo intervals are at level 1 - 1e-6 unless stated.]",
+    )
+
+
+def _summary(doc: _Doc, reg: Registry, statuses: list[ClaimStatus], papers: list[str]) -> None:
+    top = {s.claim_id: s for s in statuses if not s.reading}
+    doc.add("= Summary", "== Verdicts by document")
+    counts = {p: Counter(top[c.id].status for c in reg.all(p)) for p in papers}
+    used = [s for s in STATUS_ORDER if any(counts[p][s] for p in papers)]
+    header = ", ".join(["[*document*]", *(f"[{_badge(s)}]" for s in used), "[*total*]"])
+    rows = []
+    for p in papers:
+        cells = [f"[{_t(reg.papers[p].title)}]"] + [f"[{counts[p][s] or ''}]" for s in used]
+        rows.append(", ".join(cells + [f"[{sum(counts[p].values())}]"]))
+    doc.add(f"#table(columns: {len(used) + 2}, align: (left, {', '.join(['center'] * (len(used) + 1))}),",
+            header + ",", ",\n".join(rows), ")")
+    doc.add("== All claims")
+    rows = []
+    for p in papers:
+        for c in reg.all(p):
+            s = top[c.id]
+            rows.append(f"[#link(label({lit('claim-' + c.id)}))[{_t(c.id)}]], [{_t(c.title)}], "
+                        f"[{_t(c.verdict)}], [{_badge(s.status)}], [{s.n_passed}/{s.n_tests}]")
+    doc.add("#table(columns: (auto, 1fr, auto, auto, auto), align: (left, left, left, left, right),",
+            "[*ID*], [*claim*], [*expected*], [*this run*], [*tests*],", ",\n".join(rows), ")")
+
+
+def _graph(doc: _Doc, reg: Registry, statuses: list[ClaimStatus], papers: list[str]) -> None:
+    top = {s.claim_id: s.status for s in statuses if not s.reading}
+    members = [c for c in reg.all() if c.paper in papers]
+    name = doc.svg(figures.claim_graph_svg(members, top, papers))
+    doc.add("= Claim graph",
+            "Each claim is a node coloured by the status it reached in this run; an arrow runs from a "
+            "claim to the claims that use it (the registry's `uses`).",
+            f'#figure(image("{name}", width: 100%))')
+
+
+def _value_row(item: dict) -> str:
+    if item["kind"] == "estimate":
+        lo, hi = item["interval"]
+        crit = f"[{fmt_number(lo)}, {fmt_number(hi)}] at {item['level']:.7g}"
+        ref = fmt_number(item.get("reference"))
+        if item.get("upper"):
+            ref += f" upper {fmt_number(item['upper'])}"
+        if item.get("lower"):
+            ref += f" lower {fmt_number(item['lower'])}"
+        crit += f", n = {item['samples']}"
+    else:
+        parts = []
+        if item.get("rtol") is not None:
+            parts.append(f"rtol {item['rtol']:g}")
+        if item.get("atol") is not None:
+            parts.append(f"atol {item['atol']:g}")
+        if item.get("interval"):
+            lo, hi = item["interval"]
+            parts.append(f"in [{fmt_number(lo)}, {fmt_number(hi)}]")
+        if item.get("upper"):
+            parts.append(f"<= {fmt_number(item['upper'])}")
+        if item.get("lower"):
+            parts.append(f">= {fmt_number(item['lower'])}")
+        if item.get("rel_err"):
+            parts.append(f"rel. err. {fmt_number(item['rel_err'], 3)}")
+        crit = "; ".join(parts)
+        ref = fmt_number(item.get("reference"))
+    status = {True: "#ok", False: "#bad", None: "#info"}[item.get("passed")]
+    name = item["name"] + (f" ({item['note']})" if item.get("note") else "")
+    return f"[{_t(name)}], [{_t(fmt_number(item['value']))}], [{_t(ref)}], [{_t(crit)}], [{status}]"
+
+
+def _derivation(doc: _Doc, item: dict, math_ok: bool) -> None:
+    doc.add(f"*Derivation: {_t(item['title'])}*")
+    lines = []
+    for step in item["steps"]:
+        rel = {"=": "=", "<=": "<=", "<": "<", ">=": ">=", ">": ">"}[step["relation"]]
+        if math_ok:
+            eq = f"$ {step['lhs']} {rel} {step['rhs']} $"
+        else:
+            eq = f"#raw({lit(step['lhs_text'] + ' ' + rel + ' ' + step['rhs_text'])})"
+        mark = "#ok" if step["ok"] else "#bad"
+        lines.append(f"[{step['index'] + 1}.], [{eq}], [{_t(step['justification'])}], "
+                     f"[{mark} #text(size: 6pt, fill: gray, {lit(step['method'])})]")
+    doc.add("#table(columns: (auto, 1.3fr, 1fr, auto), stroke: none, align: horizon,",
+            ",\n".join(lines), ")")
+
+
+def _evidence(doc: _Doc, tests: list[TestRecord], shown_figures: dict[str, str], claim_id: str,
+              math_ok: bool) -> None:
+    for t in tests:
+        outcome = {"passed": "#ok", "failed": "#bad"}.get(t.outcome, "#info")
+        short = t.nodeid.split("::", 1)[-1]
+        doc.add(f"#block(above: 8pt, below: 3pt)[{outcome} #h(3pt) #raw({lit(short)}) "
+                f"#text(size: 7pt, fill: gray)[{_t(f'{t.duration:.2f} s')}]]")
+        if t.outcome == "failed" and t.message:
+            doc.add(f"#block(fill: rgb(\"#fbe3e4\"), inset: 4pt, width: 100%)"
+                    f"[#text(size: 7pt)[{_t(t.message[:600])}]]")
+        values = [e for e in t.evidence if e["kind"] in ("value", "estimate")]
+        if values:
+            doc.add("#table(columns: (1.6fr, 1fr, 1fr, 1.2fr, auto),",
+                    "[*check*], [*value*], [*reference*], [*tolerance / interval*], [*pass*],",
+                    ",\n".join(_value_row(v) for v in values), ")")
+        for e in t.evidence:
+            if e["kind"] == "derivation":
+                _derivation(doc, e, math_ok)
+            elif e["kind"] == "counterexample":
+                rows = ", ".join(f"[{_t(k)}], [{_t(fmt_number(v, 12))}]"
+                                 for k, v in e["values"].items())
+                doc.add(f"#block(fill: rgb(\"#fff4e5\"), inset: 5pt, width: 100%)[*Counterexample.* "
+                        f"{_t(e['description'])}",
+                        f"#table(columns: (auto, auto), {rows})]" if rows else "]")
+            elif e["kind"] == "table":
+                ncol = len(e["header"])
+                cells = [f"[*{_t(h)}*]" for h in e["header"]]
+                cells += [f"[{_t(x)}]" for row in e["rows"] for x in row]
+                doc.add(f"*{_t(e['title'])}*", f"#table(columns: {ncol}, {', '.join(cells)})")
+            elif e["kind"] == "figure":
+                key = f"{t.nodeid}#{e['caption']}"
+                if key in shown_figures and shown_figures[key] != claim_id:
+                    note = f"Figure shown under {shown_figures[key]}: {e['caption'][:80]}"
+                    doc.add(f"#text(size: 8pt, style: \"italic\")[{_t(note)}]")
+                    continue
+                shown_figures[key] = claim_id
+                name = doc.svg(e["svg"])
+                doc.add(f'#figure(image("{name}", width: 92%), caption: [{_t(e["caption"])}])')
+
+
+def _claim_page(doc: _Doc, c: Claim, by_id: dict[tuple[str, str], ClaimStatus], run: RunRecord,
+                shown: dict[str, str], math_ok: bool) -> None:
+    s = by_id[(c.id, "")]
+    doc.add(f"== {_t(c.id + ': ' + c.title)} #label({lit('claim-' + c.id)})",
+            f"{_badge(s.status)} #h(4pt) #text(size: 8pt)[expected {_t(c.verdict)}; "
+            f"{s.n_passed} of {s.n_tests} tests passed]")
+    rows = [("Source", c.source), ("As stated", c.as_stated),
+            ("Formal", latex_to_unicode(c.formal))]
+    if c.correction:
+        rows.append(("Correction", latex_to_unicode(c.correction)))
+    if c.counterexample:
+        rows.append(("Counterexample", latex_to_unicode(c.counterexample)))
+    if c.rule:
+        rows.append(("Decision rule", latex_to_unicode(c.rule)))
+    if c.uses:
+        rows.append(("Uses", ", ".join(c.uses)))
+    if c.notes:
+        rows.append(("Notes", latex_to_unicode(c.notes)))
+    cells = ", ".join(f"[*{k}*], [{_t(v)}]" for k, v in rows)
+    doc.add(f"#table(columns: (auto, 1fr), stroke: none, {cells})")
+    if c.readings:
+        rrows = []
+        for r in c.readings:
+            rs = by_id[(c.id, r.id)]
+            rrows.append(f"[{_t(r.id)}], [{_t(latex_to_unicode(r.statement))}], [{_t(r.verdict)}], "
+                         f"[{_badge(rs.status)}], [{rs.n_passed}/{rs.n_tests}]")
+        doc.add("*Readings*", "#table(columns: (auto, 1fr, auto, auto, auto),",
+                "[*reading*], [*statement*], [*expected*], [*this run*], [*tests*],",
+                ",\n".join(rrows), ")")
+    if s.failing:
+        doc.add(f"#text(fill: rgb(\"#b2182b\"))[*Failing:* {_t(', '.join(s.failing))}]")
+    tests = run.tests_for(c.id)
+    if tests:
+        doc.add("*Evidence*")
+        _evidence(doc, tests, shown, c.id, math_ok)
+    elif c.verdict == "NOT CHECKABLE":
+        doc.add(f"#text(size: 8pt, style: \"italic\")[{_t('No test: ' + latex_to_unicode(c.notes))}]")
+
+
+def _provenance(doc: _Doc, run: RunRecord) -> None:
+    p = run.provenance
+    counts = Counter(t.outcome for t in run.tests)
+    rows = [
+        ("run", str(run.id)), ("started", run.started), ("finished", run.finished),
+        ("duration", f"{run.duration:.1f} s"), ("exit status", str(run.exitstatus)),
+        ("complete", "yes" if run.complete else "no (some tests deselected or claims not run)"),
+        ("tests", ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))),
+        ("git commit", p.get("git_commit", "") + (" (uncommitted changes)" if p.get("git_dirty") else "")),
+        ("python", p.get("python", "")), ("platform", p.get("platform", "")),
+        ("processor", f"{p.get('processor', '')}, {p.get('cpus', '')} CPUs"),
+        ("command", " ".join(p.get("argv", [])) or "(default)"),
+        ("hypothesis profile", p.get("hypothesis_profile", "")),
+        ("seeds", p.get("seeds", "")),
+    ]
+    rows += [(f"package {k}", v) for k, v in sorted(p.get("packages", {}).items())]
+    cells = ", ".join(f"[*{_t(k)}*], [{_t(v)}]" for k, v in rows)
+    doc.add("= Appendix: provenance of the run", f"#table(columns: (auto, 1fr), {cells})")
+    failed = [t for t in run.tests if t.outcome == "failed"]
+    if failed:
+        doc.add("== Failed tests", "#table(columns: (auto, 1fr),",
+                ",\n".join(f"[#raw({lit(t.nodeid)})], [{_t(t.message[:300])}]" for t in failed), ")")
+
+
+def build_source(run: RunRecord, stamp: datetime, *, paper: str | None = None,
+                 reg: Registry | None = None, math_ok: bool = True) -> tuple[str, dict[str, str]]:
+    """Typst source and the figure files it references, for one run."""
+    reg = reg or registry.registry()
+    papers = _paper_order(reg)
+    if paper is not None:
+        if paper not in reg.papers:
+            raise ReportError(f"--paper {paper!r} is not a registered paper; choose one of "
+                              f"{', '.join(papers)}")
+        papers = [paper]
+    statuses = run_statuses(reg.all(), run)
+    by_id = {(s.claim_id, s.reading): s for s in statuses}
+    date = (f"datetime(year: {stamp.year}, month: {stamp.month}, day: {stamp.day}, "
+            f"hour: {stamp.hour}, minute: {stamp.minute}, second: {stamp.second})")
+    doc = _Doc([_PREAMBLE.format(date=date, run_id=run.id)], {})
+    _title_page(doc, run, stamp, statuses, reg, papers)
+    _summary(doc, reg, statuses, papers)
+    _graph(doc, reg, statuses, papers)
+    shown: dict[str, str] = {}
+    for p in papers:
+        meta = reg.papers[p]
+        byline = f"{meta.authors}, arXiv:{meta.arxiv}. Seed document: {meta.seed}."
+        doc.add(f"= {_t(meta.title)}", f"#text(size: 9pt)[{_t(byline)}]")
+        if meta.summary:
+            doc.add(f"#par[{_t(' '.join(meta.summary.split()))}]")
+        for c in reg.all(p):
+            _claim_page(doc, c, by_id, run, shown, math_ok)
+    _provenance(doc, run)
+    return "\n".join(doc.parts) + "\n", doc.files
+
+
+def _compile(source: str, files: dict[str, str], stamp: datetime) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="advgeom-typst-") as tmp:
+        root = Path(tmp)
+        for name, text in files.items():
+            (root / name).write_text(text, encoding="utf-8")
+        (root / "main.typ").write_text(source, encoding="utf-8")
+        compiler = typst.Compiler(root=str(root), ignore_system_fonts=True)
+        return compiler.compile(input=str(root / "main.typ"), format="pdf", timestamp=stamp)
+
+
+def write_report(run: RunRecord, output: Path | str, *, timestamp: datetime | None = None,
+                 paper: str | None = None) -> Path:
+    """Typeset ``run`` into the PDF ``output`` (atomically); return the path written.
+
+    If sympy-derived math fails to typeset, the derivations fall back to plain text rather than
+    losing the report.
+    """
+    output = Path(output)
+    if output.suffix.lower() != ".pdf":
+        raise ReportError(f"output {str(output)!r} must end in .pdf")
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise ReportError(f"cannot write {str(output)!r}: folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ReportError(f"cannot write {str(output)!r}: folder {str(folder)!r} is not writable")
+    stamp = (timestamp or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    source, files = build_source(run, stamp, paper=paper)
+    try:
+        pdf = _compile(source, files, stamp)
+    except typst.TypstError:
+        source, files = build_source(run, stamp, paper=paper, math_ok=False)
+        try:
+            pdf = _compile(source, files, stamp)
+        except typst.TypstError as exc:
+            raise ReportError(f"Typst could not typeset the report: {exc}") from None
+    fd, tmp_name = tempfile.mkstemp(prefix=".advgeom-", suffix=".pdf.part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pdf)
+        os.replace(tmp_name, output)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return output
