@@ -51,7 +51,9 @@ def encode_value(value: Any) -> dict:
 
         if isinstance(value, mpmath.mpf):
             num = float(value)
-            return {"text": mpmath.nstr(value, 25), "num": num if math.isfinite(num) else None}
+            # Beyond double range (1e-627 becomes 0.0): keep only the text.
+            exact = math.isfinite(num) and (num != 0.0 or value == 0)
+            return {"text": mpmath.nstr(value, 25), "num": num if exact else None}
     except ImportError:  # pragma: no cover - mpmath is a dependency
         pass
     if hasattr(value, "item") and getattr(value, "shape", ()) == ():

@@ -1,0 +1,176 @@
+"""``advgeom bench``: speed and exactness of the engines against baselines, measured in one run.
+
+Sections (each a list of rows ``{"section", "case", "metric", "value", "baseline", "ratio",
+"target", "met"}``):
+
+* ``tails``: :func:`numerics.quadforms.sf` against a 50-digit mpmath reference, a double-precision
+  Imhof integral and the CLT (from :mod:`numerics.bench_spheres`);
+* ``distance_bound``: :func:`theory.spheres.distance_bound` against direct 50-digit quadrature;
+* ``montecarlo``: uniform points on :math:`S^{499}` per second through the Monte Carlo engine, with
+  one and two workers, against numpy's generator drawing the same normals (the physical limit);
+* ``conv``: :func:`theory.lipschitz.conv_operator_norm` (FFT) against the dense SVD, by input size
+  (from :mod:`numerics.bench_lipschitz`);
+* ``suite``: wall time of the test command and of ``advgeom report`` (skipped with ``--quick``).
+
+The benchmark never fails: a target not met is reported as such. Timings use the best of several
+repeats (``time.perf_counter``), which estimates the cost without the machine's noise.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from numerics import montecarlo as mc
+
+__all__ = ["best_time", "main", "run_all", "sphere_sampler_rows"]
+
+SPHERE_N = 500
+SPHERE_T = 0.05
+
+
+def best_time(fn: Callable[[], object], repeats: int = 5) -> float:
+    """Best wall time of ``repeats`` calls, in seconds."""
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _sphere_cap_indicator(rng: np.random.Generator, size: int) -> np.ndarray:
+    """Uniform points on S^499 (normalized Gaussians), and whether x_1 > 0.05."""
+    g = rng.standard_normal((size, SPHERE_N))
+    return g[:, 0] > SPHERE_T * np.sqrt(np.einsum("ij,ij->i", g, g))
+
+
+def _row(section, case, metric, value, baseline=None, target=None, met=None, unit=""):
+    ratio = (value / baseline) if (baseline not in (None, 0) and value is not None) else None
+    return {"section": section, "case": case, "metric": metric, "value": value,
+            "baseline": baseline, "ratio": ratio, "target": target, "met": met, "unit": unit}
+
+
+def sphere_sampler_rows(samples: int = 200_000) -> list[dict]:
+    """Points per second on S^499 through the engine (1 and 2 workers) vs the raw generator."""
+    rng = np.random.default_rng(0)
+    block = 10_000
+    raw = best_time(lambda: [rng.standard_normal((block, SPHERE_N)) for _ in range(samples // block)],
+                    repeats=3)
+    raw_rate = samples / raw
+    seed = mc.claim_seed("SPH-1", "bench")
+    one = best_time(lambda: mc.estimate_probability(_sphere_cap_indicator, samples, seed=seed,
+                                                    block_size=block), repeats=3)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        mc.estimate_probability(_sphere_cap_indicator, 2 * block, seed=seed, executor=pool,
+                                block_size=block)  # start the workers before timing
+        two = best_time(lambda: mc.estimate_probability(_sphere_cap_indicator, samples, seed=seed,
+                                                        executor=pool, block_size=block,
+                                                        chunk_blocks=2), repeats=3)
+    rows = [_row("montecarlo", f"S^{SPHERE_N - 1}, raw numpy normals", "points/s", raw_rate,
+                 unit="1/s")]
+    for label, t in (("engine, 1 worker", one), ("engine, 2 workers", two)):
+        rate = samples / t
+        rows.append(_row("montecarlo", f"S^{SPHERE_N - 1}, {label}", "points/s", rate, raw_rate,
+                         target=">= 0.5 x raw", met=rate >= 0.5 * raw_rate, unit="1/s"))
+    return rows
+
+
+def _external(module: str, quick: bool) -> list[dict]:
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as exc:
+        return [_row(module, "unavailable", str(exc), None)]
+    return list(mod.run(quick=quick))
+
+
+def suite_rows() -> list[dict]:
+    """Wall time of the test command and of ``advgeom report`` on a fresh ledger."""
+    root = Path(__file__).resolve().parent.parent
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "ADVGEOM_LEDGER": str(Path(tmp) / "ledger.sqlite")}
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-q"], cwd=root,
+                              env=env, capture_output=True, text=True)
+        tests = time.perf_counter() - t0
+        rows.append(_row("suite", "pytest (everything CI runs)", "wall s", tests, target="< 300 s",
+                         met=tests < 300 and proc.returncode == 0, unit="s"))
+        t0 = time.perf_counter()
+        rep = subprocess.run([sys.executable, "-m", "reports.cli", "report", "-o",
+                              str(Path(tmp) / "r.pdf")], cwd=root, env=env, capture_output=True,
+                             text=True)
+        report = time.perf_counter() - t0
+        rows.append(_row("suite", "advgeom report (after the run)", "wall s", report,
+                         target="< 30 s", met=report < 30 and rep.returncode == 0, unit="s"))
+    return rows
+
+
+def run_all(quick: bool = False, progress: Callable[[str], None] | None = None) -> dict:
+    """Every section; returns ``{"machine": ..., "date": ..., "rows": [...]}``."""
+    steps = [
+        ("tails and distance bound", lambda: _external("numerics.bench_spheres", quick)),
+        ("Monte Carlo sampler", lambda: sphere_sampler_rows(50_000 if quick else 200_000)),
+        ("convolution operator norms", lambda: _external("numerics.bench_lipschitz", quick)),
+    ]
+    if not quick:
+        steps.append(("test suite and report", suite_rows))
+    rows: list[dict] = []
+    for label, step in steps:
+        if progress:
+            progress(label)
+        rows.extend(step())
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "rows": rows,
+    }
+
+
+def _fmt(x) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, bool):
+        return "yes" if x else "NO"
+    if isinstance(x, float):
+        return f"{x:.3g}"
+    return str(x)
+
+
+def main(*, json_output: bool = False, quick: bool = False) -> int:
+    """Run the benchmark and print a table (or JSON). Always returns 0: it measures, never fails."""
+    from rich.console import Console
+    from rich.table import Table
+
+    err = Console(stderr=True)
+    with err.status("benchmarking") as status:
+        result = run_all(quick, progress=lambda s: status.update(f"benchmarking: {s}"))
+    if json_output:
+        print(json.dumps(result, indent=2, default=float))
+        return 0
+    table = Table(title=f"advgeom bench, {result['date']}, {result['machine']}")
+    for col in ("section", "case", "metric", "value", "baseline", "ratio", "target", "met"):
+        table.add_column(col, overflow="fold")
+    for r in result["rows"]:
+        table.add_row(*(_fmt(r.get(k)) for k in ("section", "case", "metric", "value", "baseline",
+                                                   "ratio", "target", "met")))
+    Console().print(table)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(json_output="--json" in sys.argv, quick="--quick" in sys.argv))
