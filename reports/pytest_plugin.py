@@ -273,7 +273,10 @@ def _claim_markers(item: pytest.Item) -> list[tuple[str, str]]:
 def pytest_collection_modifyitems(session, config: pytest.Config, items: list[pytest.Item]) -> None:
     from theory import claims as registry
 
-    reg = registry.registry()
+    try:
+        reg = registry.registry()
+    except registry.RegistryError as exc:
+        raise pytest.UsageError(f"advgeom claim registry: {exc}") from None
     for item in items:
         marks = _claim_markers(item)
         for cid, reading in marks:
