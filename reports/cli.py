@@ -217,14 +217,14 @@ def cmd_report(args, ledger_path: Path | None) -> int:
                          f"{str(output.parent)!r} is missing or not writable")
     run_id = args.run
     code = 0
-    if args.rerun or (run_id is None and _latest_complete(path) is None):
+    if args.rerun or (run_id is None and _latest(path) is None):
         output = output.resolve()
         code, run_id = run_verification([], ledger_path.resolve() if ledger_path else None)
         path = (ledger_path.resolve() if ledger_path else ledger.default_path())
         if run_id is None:
             raise UsageError("advgeom report: the verification run recorded nothing")
     elif run_id is None:
-        run_id = _latest(path)
+        run_id = _latest_complete(path) or _latest(path)
     try:
         run = ledger.load_run(path, run_id)
     except ledger.LedgerError as exc:
@@ -234,7 +234,8 @@ def cmd_report(args, ledger_path: Path | None) -> int:
     except ReportError as exc:
         raise UsageError(f"advgeom report: {exc}") from None
     failed = sum(1 for t in run.tests if t.outcome == "failed")
-    console.print(f"wrote {written} (run {run.id}, {len(run.tests)} tests, {failed} failed)")
+    partial = "" if run.complete else "; a partial run: claims it did not exercise show NOT RUN"
+    console.print(f"wrote {written} (run {run.id}, {len(run.tests)} tests, {failed} failed{partial})")
     return 1 if (code not in (0, None) or failed) else 0
 
 
