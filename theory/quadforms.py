@@ -332,12 +332,14 @@ def _saddlepoint_log(w: np.ndarray, x: float) -> float:
 
 
 def _imhof(w: np.ndarray, x: float) -> float:
+    # Gil-Pelaez with the characteristic function prod (1 - 2 i w u)^(-1/2): the phase is
+    # (1/2) sum arctan(2 w u) - x u (Imhof's form with u -> 2u).
     def integrand(u):
-        theta = 0.5 * np.sum(np.arctan(2.0 * w * u)) - 0.5 * x * u
+        theta = 0.5 * np.sum(np.arctan(2.0 * w * u)) - x * u
         log_rho = 0.25 * float(np.sum(np.log1p(4.0 * w * w * u * u)))
         return math.sin(theta) * math.exp(-log_rho) / u
 
-    val, _ = integrate.quad(integrand, 0.0, np.inf, limit=500)
+    val, _ = integrate.quad(integrand, 0.0, np.inf, limit=2000)
     return 0.5 + val / math.pi
 
 
