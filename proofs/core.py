@@ -304,6 +304,12 @@ class _TypstPrinter(StrPrinter):
         mapped = _TYPST_FUNCS.get(name, f"\"{name}\"")
         return f"{mapped}({args})"
 
+    def _print_Max(self, expr):
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Min(self, expr):
+        return f"min({', '.join(self._print(a) for a in expr.args)})"
+
     def _print_exp(self, expr):
         return f"e^({self._print(expr.args[0])})"
 

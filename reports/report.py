@@ -14,6 +14,7 @@ output bytes are identical: figures are SVG without dates, fonts are the ones bu
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ class ReportError(RuntimeError):
 class _Doc:
     parts: list[str]
     files: dict[str, str]
+    bad_math: frozenset[str] = frozenset()
 
     def add(self, *chunks: str) -> None:
         self.parts.extend(chunks)
@@ -183,13 +185,17 @@ def _value_row(item: dict) -> str:
     return f"[{_t(name)}], [{_t(fmt_number(item['value']))}], [{_t(ref)}], [{_t(crit)}], [{status}]"
 
 
+def _step_math(step: dict) -> str:
+    return f"$ {step['lhs']} {step['relation']} {step['rhs']} $"
+
+
 def _derivation(doc: _Doc, item: dict, math_ok: bool) -> None:
     doc.add(f"*Derivation: {_t(item['title'])}*")
     lines = []
     for step in item["steps"]:
-        rel = {"=": "=", "<=": "<=", "<": "<", ">=": ">=", ">": ">"}[step["relation"]]
-        if math_ok:
-            eq = f"$ {step['lhs']} {rel} {step['rhs']} $"
+        rel = step["relation"]
+        if math_ok and _step_math(step) not in doc.bad_math:
+            eq = _step_math(step)
         else:
             eq = f"#raw({lit(step['lhs_text'] + ' ' + rel + ' ' + step['rhs_text'])})"
         mark = "#ok" if step["ok"] else "#bad"
@@ -316,7 +322,8 @@ def build_source(run: RunRecord, stamp: datetime, *, paper: str | None = None,
     by_id = {(s.claim_id, s.reading): s for s in statuses}
     date = (f"datetime(year: {stamp.year}, month: {stamp.month}, day: {stamp.day}, "
             f"hour: {stamp.hour}, minute: {stamp.minute}, second: {stamp.second})")
-    doc = _Doc([_PREAMBLE.format(date=date, run_id=run.id)], {})
+    doc = _Doc([_PREAMBLE.format(date=date, run_id=run.id)], {},
+               _untypesettable(run) if math_ok else frozenset())
     _title_page(doc, run, stamp, statuses, reg, papers)
     _summary(doc, reg, statuses, papers)
     _graph(doc, reg, statuses, papers)
@@ -331,6 +338,29 @@ def build_source(run: RunRecord, stamp: datetime, *, paper: str | None = None,
             _claim_page(doc, c, by_id, run, shown, math_ok)
     _provenance(doc, run)
     return "\n".join(doc.parts) + "\n", doc.files
+
+
+def _untypesettable(run: RunRecord) -> frozenset[str]:
+    """Derivation steps whose printed math Typst rejects; they are shown as plain text instead.
+
+    All steps are compiled in one scratch document, one per line; each error names its line, that
+    step is set aside and the rest compiled again, so one odd expression costs one step's math, not
+    the whole report's.
+    """
+    snippets = sorted({_step_math(step) for t in run.tests for e in t.evidence
+                       if e["kind"] == "derivation" for step in e["steps"]})
+    bad: set[str] = set()
+    for _ in range(len(snippets) + 1):
+        good = [x for x in snippets if x not in bad]
+        try:
+            typst.compile("\n".join(good).encode(), format="pdf")
+            break
+        except typst.TypstError as exc:
+            m = re.search(r":(\d+):\d+", exc.diagnostic or "")
+            if not m or not 1 <= int(m.group(1)) <= len(good):
+                return frozenset(snippets)  # cannot locate it: plain text for all, still a report
+            bad.add(good[int(m.group(1)) - 1])
+    return frozenset(bad)
 
 
 def _compile(source: str, files: dict[str, str], stamp: datetime) -> bytes:
