@@ -108,15 +108,27 @@ def _external(module: str, section: str, **kwargs) -> list[dict]:
     return rows
 
 
-def _tail_weights(m: int, rng: np.random.Generator) -> np.ndarray:
-    """Pairs of distinct mixed-sign weights (so a 60-digit closed form exists): a few positive,
-    most negative, the shape of the quadratic network's sphere weights, balanced so that
-    E Q = 0 and every target tail lies at some x >= 0."""
+def _tail_case(m: int, rng: np.random.Generator):
+    """Weights of the quadratic network's shape (a tenth positive, the rest negative, E Q = 0) and
+    an independent 60-digit reference ``ref(x) -> log P(Q > x)``.
+
+    Up to 1000 weights: distinct values in pairs, referenced by the hypoexponential closed form;
+    beyond, two distinct values (whose closed form would need thousands of digits), referenced by
+    one-dimensional quadrature of incomplete gamma functions.
+    """
+    from numerics.references import hypoexponential_sf, two_level_sf
+
     k = max(1, m // 10)
-    pos = rng.uniform(0.2, 1.0, k)
-    neg = -rng.uniform(0.5, 1.5, m // 2 - k)
-    neg *= pos.sum() / -neg.sum()
-    return np.repeat(np.r_[pos, neg], 2)
+    if m <= 1000:
+        pos = rng.uniform(0.2, 1.0, k // 2 or 1)
+        neg = -rng.uniform(0.5, 1.5, m // 2 - (k // 2 or 1))
+        neg *= pos.sum() / -neg.sum()
+        half = np.r_[pos, neg]
+        return np.repeat(half, 2), lambda x: float(mpmath.log(
+            hypoexponential_sf(half, x, dps=max(60, m // 2))))
+    b = k / (m - k)
+    w = np.r_[np.ones(k), np.full(m - k, -b)]
+    return w, lambda x: float(mpmath.log(two_level_sf(1.0, k, b, m - k, x, dps=60)))
 
 
 def conv_rows(quick: bool = False) -> list[dict]:
@@ -154,7 +166,6 @@ def tail_rows(quick: bool = False) -> list[dict]:
     the reference tail is near each target probability; each method's relative error and time per
     call are reported, with the exact engine's speed-up over the Imhof integral.
     """
-    from numerics.bench_spheres import _hypo_sf
     from theory import quadforms as qf
 
     rng = np.random.default_rng(12345)
@@ -162,7 +173,7 @@ def tail_rows(quick: bool = False) -> list[dict]:
     targets = (1e-2, 1e-10, 1e-50, 1e-300)
     rows = []
     for m in sizes:
-        w = _tail_weights(m, rng)
+        w, reference = _tail_case(m, rng)
         for p in targets:
             lp = math.log(p)
             hi = 2.0 * (-lp) * float(w.max()) + 10.0
@@ -170,8 +181,7 @@ def tail_rows(quick: bool = False) -> list[dict]:
                 hi *= 2.0
             x = optimize.brentq(lambda t, w=w, lp=lp: qf.sf(w, t, log=True) - lp, 0.0, hi,
                                 xtol=1e-12, rtol=1e-13)
-            # The closed form alternates in sign: its working precision (3 x dps) grows with m.
-            ref_log = float(mpmath.log(_hypo_sf(w[::2], x, dps=max(60, m // 2))))
+            ref_log = reference(x)
             case = f"{m} weights, P ~ {p:.0e}"
             for method in ("exact", "imhof", "clt"):
                 # Imhof's integrand oscillates and cancels in the tail; its warnings are the point.

@@ -16,25 +16,10 @@ import mpmath
 import numpy as np
 
 from numerics import quadforms as qf
+from numerics.references import distance_bound_quadrature, hypoexponential_sf
 from theory import spheres as S
 
 __all__ = ["run"]
-
-
-def _hypo_sf(w, x, dps=60):
-    """P(sum w_i (z_i^2 + z_i'^2) > x), distinct w_i, x >= 0: sum over w_i > 0 of
-    prod_{j != i} w_i/(w_i - w_j) exp(-x/(2 w_i))."""
-    with mpmath.workdps(3 * dps):
-        wm = [mpmath.mpf(float(v)) for v in w]
-        tot = mpmath.mpf(0)
-        for i, wi in enumerate(wm):
-            if wi > 0:
-                a = mpmath.mpf(1)
-                for j, wj in enumerate(wm):
-                    if j != i:
-                        a *= wi / (wi - wj)
-                tot += a * mpmath.exp(-mpmath.mpf(x) / (2 * wi))
-        return +tot
 
 
 def _timeit(fn, repeat: int = 20) -> float:
@@ -48,22 +33,6 @@ def _timeit(fn, repeat: int = 20) -> float:
     return best
 
 
-def _s_form(mu, n, dps=50):
-    with mpmath.workdps(dps + 10):
-        theta = S._theta_of_mu_mp(mu, n, dps + 5)
-        t = mpmath.cos(theta)
-        cn = mpmath.gamma(mpmath.mpf(n) / 2) / (mpmath.sqrt(mpmath.pi)
-                                                * mpmath.gamma(mpmath.mpf(n - 1) / 2))
-
-        def f(s):
-            return 2 * mpmath.sin((mpmath.acos(s) - theta) / 2) * cn * (
-                (1 - s) * (1 + s)) ** (mpmath.mpf(n - 3) / 2)
-
-        w = 1 / mpmath.sqrt(n)
-        pts = sorted({-1, t} | {k * w for k in range(-10, 11) if -1 < k * w < t})
-        return mpmath.quad(f, pts)
-
-
 def run() -> list[dict]:
     """Measure the relative errors and the time per call of the exact engines."""
     out: list[dict] = []
@@ -72,7 +41,7 @@ def run() -> list[dict]:
     worst, smallest = 0.0, 0.0
     for m, scale in [(1, 1.0), (5, 1.0), (20, 3.0), (60, 10.0), (150, 60.0), (300, 800.0)]:
         w = np.r_[1.0, 0.9, 0.75, -rng.uniform(0.5, 1.5, m) * scale]
-        ref = _hypo_sf(w, 0.0)
+        ref = hypoexponential_sf(w, 0.0)
         lp = qf.sf(np.repeat(w, 2), log=True)
         worst = max(worst, abs(lp - float(mpmath.log(ref))))
         smallest = min(smallest, float(mpmath.log10(ref)))
@@ -105,7 +74,7 @@ def run() -> list[dict]:
     # distance bound
     worst = 0.0
     for n, mu in ((500, 0.01), (10, 0.5), (100, 1e-10), (3, 1e-300), (2000, 1e-3)):
-        ref = _s_form(mu, n)
+        ref = distance_bound_quadrature(mu, n)
         worst = max(worst, abs(S.distance_bound(mu, n) / float(ref) - 1))
     out.append({"name": "distance_bound exact: max relative error vs 50-digit quadrature",
                 "value": worst, "unit": "", "note": "n = 3..2000, mu = 0.5..1e-300"})

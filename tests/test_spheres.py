@@ -29,6 +29,7 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 from numerics import montecarlo as mc  # noqa: E402
 from numerics import quadforms as qf  # noqa: E402
 from numerics import quadratic_network as qn  # noqa: E402
+from numerics.references import distance_bound_quadrature, hypoexponential_sf  # noqa: E402
 from proofs import spheres as derivations  # noqa: E402
 from theory import spheres as S  # noqa: E402
 
@@ -47,54 +48,11 @@ def net():
 # --------------------------------------------------------------------------- references
 
 
-def _hypo_sf(w, x, dps=60):
-    """P(sum w_i (z_i^2 + z_i'^2) > x) for distinct w_i: the hypoexponential closed form.
-
-    Each pair is 2|w| times an Exp(1) variable; for x >= 0, P = sum_{w_i > 0} A_i exp(-x/(2 w_i)),
-    A_i = prod_{j != i} w_i/(w_i - w_j); for x < 0 the mirror formula gives 1 - P(Q < x). The
-    alternating sum is evaluated with 3 dps guard digits per unit of cancellation."""
-    with mpmath.workdps(3 * dps):
-        wm = [mpmath.mpf(float(v)) for v in w]
-        xm = mpmath.mpf(x)
-        side = [v for v in wm if (v > 0 if x >= 0 else v < 0)]
-        tot = mpmath.mpf(0)
-        for wi in side:
-            a = mpmath.mpf(1)
-            for wj in wm:
-                if wj is not wi:
-                    a *= wi / (wi - wj)
-            tot += a * mpmath.exp(-xm / (2 * wi))
-        return +tot if x >= 0 else 1 - tot
-
-
 def _cap_tail_mp(n, t, dps=50):
     """P(x_1^2 > t) on S^{n-1}: x_1^2 ~ Beta(1/2, (n-1)/2), so P = I_{1-t}((n-1)/2, 1/2)."""
     with mpmath.workdps(dps):
         return mpmath.betainc(mpmath.mpf(n - 1) / 2, mpmath.mpf(1) / 2, 0, 1 - mpmath.mpf(t),
                               regularized=True)
-
-
-def _distance_bound_s_form(mu, n, dps=50):
-    """D_n(mu) = int_{-1}^{t_mu} 2 sin((acos s - acos t_mu)/2) f_n(s) ds at dps digits.
-
-    The integration variable is the coordinate s (the fast path integrates over the angle), t_mu
-    comes from 50-digit Newton iteration on the mpmath incomplete beta."""
-    with mpmath.workdps(dps + 10):
-        theta = S._theta_of_mu_mp(mu, n, dps + 5)
-        t = mpmath.cos(theta)
-        cn = mpmath.gamma(mpmath.mpf(n) / 2) / (mpmath.sqrt(mpmath.pi)
-                                                * mpmath.gamma(mpmath.mpf(n - 1) / 2))
-
-        def f(s):
-            return 2 * mpmath.sin((mpmath.acos(s) - theta) / 2) * cn * (
-                (1 - s) * (1 + s)) ** (mpmath.mpf(n - 3) / 2)
-
-        w = 1 / mpmath.sqrt(n)
-        pts = sorted({-1, t} | {k * w for k in range(-10, 11) if -1 < k * w < t})
-        return mpmath.quad(f, pts)
-
-
-# --------------------------------------------------------------------------- quadratic-form tails
 
 
 def _tail_cases():
@@ -120,7 +78,7 @@ def test_exact_tail_matches_hypoexponential_closed_form(evidence):
     rows = []
     worst = 0.0
     for w, x in _tail_cases():
-        ref = _hypo_sf(w, x)
+        ref = hypoexponential_sf(w, x)
         ww = np.repeat(w, 2)
         lp = qf.sf(ww, x, log=True)
         err = abs(lp - float(mpmath.log(ref)))  # |log p - log p_ref| = relative error, to first order
@@ -364,7 +322,7 @@ def test_distance_bound_exact_vs_50_digit_quadrature(evidence):
     """distance_bound (scipy, angle form) vs 50-digit mpmath quadrature in the coordinate s."""
     rows = []
     for n, mu in ((500, 0.01), (10, 0.5), (100, 1e-10), (3, 1e-300)):
-        ref = _distance_bound_s_form(mu, n)
+        ref = distance_bound_quadrature(mu, n)
         val = S.distance_bound(mu, n)
         evidence.check(f"D_{n}({mu}) chord", val, reference=ref, rtol=1e-10)
         rows.append([n, mu, mpmath.nstr(ref, 15), f"{abs(val / float(ref) - 1):.1e}"])
