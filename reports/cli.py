@@ -56,7 +56,8 @@ def _build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="run the verification suite (pytest) and print verdicts",
                        description="Run the test suite; extra arguments go to pytest.")
     v.add_argument("pytest_args", nargs=argparse.REMAINDER, help="arguments passed to pytest")
-    r = sub.add_parser("report", help="write the PDF report of the last (or a new) run")
+    r = sub.add_parser("report", help="write the PDF report of the latest complete run (else the "
+                       "latest run; with --rerun or an empty ledger, a new run)")
     r.add_argument("-o", "--output", help="PDF to write (default: reports/verification.pdf)")
     r.add_argument("--paper", help="only this document (spheres, tilting, intriguing, dube, "
                    "spectrum)")

@@ -402,6 +402,9 @@ def write_report(run: RunRecord, output: Path | str, *, timestamp: datetime | No
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(pdf)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_name, 0o666 & ~umask)  # mkstemp's 0600 is for the partial file only
         os.replace(tmp_name, output)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

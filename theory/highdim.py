@@ -68,7 +68,7 @@ def _in_range(x, name: str, lo: float, hi: float) -> np.ndarray:
 
 
 def _out(values: np.ndarray):
-    return values[()] if values.ndim == 0 else values
+    return float(values) if values.ndim == 0 else values
 
 
 def _mp_int(n, minimum: int = 1) -> int:
