@@ -1,4 +1,4 @@
-"""Exactness and speed of the spheres engines (issue 3): ``python -m numerics.bench_spheres``.
+"""Exactness and speed of the spheres engines: ``python -m numerics.bench_spheres``.
 
 :func:`run` returns one dict per measurement (``name``, ``value``, ``unit``, ``note``) so that a
 later ``advgeom bench`` can collect them. References are independent of the code measured: the

@@ -75,7 +75,7 @@ def stringer_criterion() -> Derivation:
              "above the threshold the canonical code (lambda_n = n^-alpha on the n-th Neumann "
              "mode) has finite energy: integral test with exponent -(1 + epsilon)"),
         Step(d / (above * d - d - 2), 1 / e, "=",
-             "the same integral in the catalog's form d/(alpha d - d - 2)"),
+             "the same integral in the form d/(alpha d - d - 2)"),
         Step(1, 1, "=",
              "sympy's is_convergent: sum n^(2/d - alpha) diverges for alpha = alpha* - 1/10 and "
              "alpha = alpha*, converges for alpha* + 1/10, d in {1, 2, 3, 4, 8}",

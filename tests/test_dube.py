@@ -141,7 +141,7 @@ def test_zero_mean_weights_median_gain_grows_like_sqrt_n(evidence):
 @pytest.mark.claim("DUBE-1", reading="1b")
 def test_sign_perturbation_is_small_only_in_linf(evidence):
     evidence.check("||(1/255) sign w||_2 at n = 784", resolution.sign_perturbation_l2(784, 1 / 255),
-                   reference=28 / 255, rtol=1e-15, note="sanity value of the catalog")
+                   reference=28 / 255, rtol=1e-15, note="the sanity value 28/255 at n = 784")
     w = _rng("DUBE-1", "l2 gain").standard_normal(784)
     delta = 28 / 255
     evidence.check("L2 gain delta ||w||_2 attained at delta w/||w||", w @ (delta * w / np.linalg.norm(w)),

@@ -45,7 +45,7 @@ def _single_blas_thread():
 
 
 def _logistic_instance(m: int = 20, m0: float = -1.0):
-    """Catalog instance: default_rng(0), x in [0.2, 0.8]^m, b chosen so that s(x) = m0."""
+    """Instance: default_rng(0), x in [0.2, 0.8]^m, b chosen so that s(x) = m0."""
     rng = np.random.default_rng(0)
     w = rng.standard_normal(m)
     x = rng.uniform(0.2, 0.8, m)

@@ -495,7 +495,7 @@ def test_participation_ratio_closed_form_and_monotonicity(evidence):
 
 @pytest.mark.claim("MAN-4", reading="4-PR")
 def test_participation_ratio_asymptotic_regimes(evidence):
-    """Log-log slopes in N over [1e6, 1e8] match the asymptotic forms of the catalog."""
+    """Log-log slopes in N over [1e6, 1e8] match their asymptotic forms."""
     zeta = lambda x: float(mpmath.zeta(x))  # noqa: E731
     regimes = {
         0.3: lambda N: N * (1 - 0.6) / 0.7**2,

@@ -6,7 +6,7 @@ constants (Sec. 4.3), with a Fourier formula for strided multi-channel convoluti
 holds the exact mathematics behind those statements; the penalty attack itself lives in
 :mod:`numerics.attacks`.
 
-Notation (claim catalog ``intriguing``): ``x`` in the box ``B = [lo, hi]^m``; a binary affine model
+Notation (claims ``SZ-*`` in ``theory/claims/intriguing.toml``): ``x`` in the box ``B = [lo, hi]^m``; a binary affine model
 ``s(x) = w.x + b`` predicts class 1 iff ``s(x) > 0`` (a tie is "not 1"); a K-class affine model has
 logits ``z = W x + b`` and predicts ``argmax z`` (a tie is "not l"). Convolution kernels have shape
 ``(C_out, C_in, kh, kw)`` and act by cross-correlation

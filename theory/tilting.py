@@ -4,8 +4,8 @@ Tanay & Griffin, "A boundary tilting perspective on the phenomenon of adversaria
 (arXiv:1608.07690), "A New Angle on L2 Regularization" (arXiv:1806.11186) and T. Tanay,
 "Adversarial Examples, Explained" (KDnuggets 2018, seed ``001_47eba05031dc0c58.txt``).
 
-Notation (claim catalog ``tilting.md``)
----------------------------------------
+Notation (claims ``TILT-*`` in ``theory/claims/tilting.toml``)
+----------------------------------------------------------------
 * labels :math:`y=-1` for class I, :math:`y=+1` for class J; centroids :math:`i, j`, sizes
   :math:`n_I, n_J`; centroid gap :math:`g=\|j-i\|`; nearest-centroid (NC) normal
   :math:`\hat z=(j-i)/g`; projector :math:`P_\perp = I-\hat z\hat z^T`.
