@@ -209,6 +209,9 @@ def penalty_attack(model, x, target: int, c: float, *, box=(0.0, 1.0), norm: int
         raise ValueError(f"c={c!r} must be a finite positive number")
     if norm not in (1, 2):
         raise ValueError(f"norm={norm!r} must be 1 or 2")
+    n_classes = np.asarray(model.logits(x)).shape[-1]
+    if int(target) != target or not 0 <= target < n_classes:
+        raise ValueError(f"target={target!r} must be a class index in [0, {n_classes - 1}]")
     m = x.size
     if box is None:
         rlo = np.full(m, -np.inf)
@@ -217,8 +220,11 @@ def penalty_attack(model, x, target: int, c: float, *, box=(0.0, 1.0), norm: int
         lo, hi = box
         lo = np.broadcast_to(np.asarray(lo, dtype=np.float64), x.shape)
         hi = np.broadcast_to(np.asarray(hi, dtype=np.float64), x.shape)
-        if np.any(x < lo) or np.any(x > hi):
-            raise ValueError("x must lie inside box")
+        outside = (x < lo) | (x > hi)
+        if np.any(outside):
+            i = int(np.argmax(outside))
+            raise ValueError(f"x[{i}]={float(x[i])!r} must lie inside box=[{float(lo[i])!r}, "
+                             f"{float(hi[i])!r}]")
         rlo, rhi = lo - x, hi - x
     if r0 is None:
         _, g0 = model.loss_and_grad(x, target)

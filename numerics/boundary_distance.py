@@ -135,6 +135,8 @@ def box_halfspace_distance(w, b, x, p=2):
     w = np.asarray(w, dtype=float)
     if w.ndim != 1 or not np.all(np.isfinite(w)) or not np.any(w):
         raise ValueError(f"w must be a finite nonzero vector, got {w!r}")
+    if not np.isfinite(b):
+        raise ValueError(f"b must be finite, got {b!r}")
     if p not in (2, np.inf):
         raise ValueError(f"p must be 2 or inf, got {p!r}")
     x = np.asarray(x, dtype=float)
@@ -143,7 +145,8 @@ def box_halfspace_distance(w, b, x, p=2):
     if x.shape[1] != w.shape[0]:
         raise ValueError(f"x must have {w.shape[0]} columns, got shape {x.shape}")
     if np.any(x < 0) or np.any(x > 1):
-        raise ValueError("x must lie in the cube [0, 1]^n")
+        raise ValueError(f"x must lie in the cube [0, 1]^n, got entries from {x.min()!r} to "
+                         f"{x.max()!r}")
     keep = w != 0
     wk, xk = w[keep], x[:, keep]
     h0 = x @ w + float(b)
@@ -280,7 +283,8 @@ def median_interval(samples, level: float = 1 - 1e-6):
     while j > 0 and stats.binom.cdf(j - 1, n, 0.5) > tail:
         j -= 1
     if j < 1:
-        raise ValueError(f"{n} samples are too few for a median interval at level {level}")
+        raise ValueError(f"samples must hold enough draws for a median interval at level {level} "
+                         f"(need P(Bin(N, 1/2) = 0) <= {tail:g}), got N = {n}")
     return float(x[j - 1]), float(x[n - j])
 
 

@@ -287,7 +287,7 @@ def train_local_error_network(
         )
     K = int(n_classes) if n_classes is not None else int(y.max()) + 1
     if y.min() < 0 or y.max() >= K:
-        raise ValueError(f"labels must lie in 0..{K - 1}")
+        raise ValueError(f"y: labels must lie in 0..{K - 1}, got min {y.min()} and max {y.max()}")
     snaps = sorted({int(e) for e in snapshot_epochs}) if snapshot_epochs is not None else []
     if snaps and (snaps[0] < 0 or snaps[-1] > int(epochs)):
         raise ValueError(f"snapshot_epochs={snaps!r} must lie in 0..epochs={epochs}")
@@ -377,7 +377,7 @@ def gaussian_noise_accuracy(
 
     The default ``rng=0`` gives common random numbers: every model sees the same ``xi``.
     ``only_correct=True`` averages over the images the layer classifies correctly without noise
-    (the conditional reading).
+    (the conditional reading); it returns ``nan`` when the layer classifies no image correctly.
     """
     X, y = _check_xy(X, y)
     if not sigma >= 0:
@@ -426,7 +426,8 @@ def fgsm_accuracy(
     """Accuracy of layer ``layer`` under FGSM, ``x' = clip(x + eps sign(grad_x L), 0, 1)`` (MAN-7).
 
     The gradient is that of ``target_layer``'s loss (default: ``layer``'s own readout), through
-    layers ``1..target_layer``. Goodfellow et al., arXiv:1412.6572.
+    layers ``1..target_layer``. Goodfellow et al., arXiv:1412.6572. With ``only_correct=True``
+    the accuracy is over the initially correct images, ``nan`` when there are none.
     """
     X, y = _check_xy(X, y)
     if not eps >= 0:
@@ -461,6 +462,10 @@ def pgd_accuracy(
     X, y = _check_xy(X, y)
     if not eps >= 0:
         raise ValueError(f"eps={eps!r} must be >= 0")
+    if int(steps) < 0:
+        raise ValueError(f"steps={steps!r} must be >= 0")
+    if step_size is not None and not step_size > 0:
+        raise ValueError(f"step_size={step_size!r} must be > 0 (or None for eps/4)")
     if eps == 0:
         return float(np.mean(net.predict(X, layer) == y))
     step = eps / 4.0 if step_size is None else float(step_size)

@@ -75,6 +75,12 @@ class TrainedNetwork:
         return self.steps * self.batch
 
 
+def _check_sphere(sphere) -> str:
+    if sphere not in ("inner", "outer"):
+        raise ValueError(f"sphere must be 'inner' or 'outer', got {sphere!r}")
+    return sphere
+
+
 def _batch(rng: np.random.Generator, n: int, B: int, R: float):
     y = rng.integers(0, 2, size=B)
     z = rng.standard_normal((B, n), dtype=np.float32)
@@ -172,10 +178,12 @@ def train(n: int = 500, *, hidden: int | None = None, R: float = spheres.R_OUTER
         ``alphas`` sorted decreasingly with the matching basis ``V`` (n, n).
     """
     hidden = n if hidden is None else int(hidden)
-    if n < 2 or hidden < 1 or steps < 1 or batch < 1 or not lr > 0 or not R > 1:
+    if (n < 2 or hidden < 1 or steps < 1 or batch < 1 or not lr > 0 or not R > 1
+            or checkpoint_every < 1):
         raise ValueError(
-            f"need n >= 2, hidden >= 1, steps >= 1, batch >= 1, lr > 0, R > 1; got n={n}, "
-            f"hidden={hidden}, steps={steps}, batch={batch}, lr={lr}, R={R}"
+            f"need n >= 2, hidden >= 1, steps >= 1, batch >= 1, lr > 0, R > 1, "
+            f"checkpoint_every >= 1; got n={n}, hidden={hidden}, steps={steps}, batch={batch}, "
+            f"lr={lr}, R={R}, checkpoint_every={checkpoint_every}"
         )
     out = _train(int(n), hidden, float(R), int(steps), int(batch), float(lr),
                  int(checkpoint_every), int(seed))
@@ -200,7 +208,7 @@ def count_errors(net: TrainedNetwork, sphere: str, samples: int, rng: np.random.
 
     Inner sphere (label 0): error when :math:`\\hat y > 0`; outer (label 1): when :math:`\\hat y < 0`.
     """
-    r = 1.0 if sphere == "inner" else net.R
+    r = 1.0 if _check_sphere(sphere) == "inner" else net.R
     errs = 0
     done = 0
     with threadpool_limits(limits=1):
@@ -228,7 +236,7 @@ def pgd_on_sphere(net: TrainedNetwork, x0: np.ndarray, sphere: str, *, step: flo
         End points, on the sphere of radius ``r``.
     steps : ndarray of int
     """
-    r = 1.0 if sphere == "inner" else net.R
+    r = 1.0 if _check_sphere(sphere) == "inner" else net.R
     sign = 1.0 if sphere == "inner" else -1.0
     step = 0.002 * r if step is None else float(step)
     x0 = np.asarray(x0, dtype=float)
@@ -269,7 +277,7 @@ def nearest_errors(alphas: np.ndarray, V: np.ndarray, x: np.ndarray, sphere: str
     eigenvector to within about e^-300 (a null event) would need the limiting case of
     :func:`theory.spheres.nearest_error`.
     """
-    beta = alphas - 1.0 if sphere == "inner" else 1.0 / R**2 - alphas
+    beta = alphas - 1.0 if _check_sphere(sphere) == "inner" else 1.0 / R**2 - alphas
     x = np.asarray(x, dtype=float)
     r = np.linalg.norm(x, axis=1)
     z = (x @ V) / r[:, None]

@@ -285,7 +285,7 @@ def fit_hinge(
     if not lam > 0:
         raise ValueError(f"lam={lam!r} must be > 0")
     if set(np.unique(y).tolist()) != {-1.0, 1.0}:
-        raise ValueError("y must contain the labels -1 and +1 only")
+        raise ValueError(f"y must contain both labels -1 and +1 and no other, got {sorted(set(y.tolist()))}")
     K = X @ X.T if K is None else K
     n = y.size
     C = 1.0 / (2.0 * n * lam)
@@ -361,6 +361,8 @@ def fit_logistic(X, y, lam: float, w0=None, b0: float = 0.0, max_iter: int = 200
     y = np.asarray(y).astype(np.float64)
     if not lam > 0:
         raise ValueError(f"lam={lam!r} must be > 0")
+    if set(np.unique(y).tolist()) != {-1.0, 1.0}:
+        raise ValueError(f"y must contain both labels -1 and +1 and no other, got {sorted(set(y.tolist()))}")
     n, d = X.shape
     X1 = np.hstack([X, np.ones((n, 1))])
     v = np.zeros(d + 1) if w0 is None else np.concatenate([np.asarray(w0, float), [float(b0)]])
@@ -466,7 +468,7 @@ def regularization_path(X, y, lams, loss: str = "hinge", X_test=None, y_test=Non
     y = np.asarray(y).astype(np.int64)
     lams = np.asarray(lams, dtype=np.float64)
     if lams.ndim != 1 or lams.size == 0 or np.any(~(lams > 0)):
-        raise ValueError("lams must be a non-empty 1-D array of positive values")
+        raise ValueError(f"lams={lams!r} must be a non-empty 1-D array of positive values")
     z = T.nearest_centroid_direction(X, y)
     i, j, nI, nJ = T.class_centroids(X, y)
     g = float(np.linalg.norm(j - i))

@@ -65,7 +65,7 @@ def goodfellow_counterexample() -> Derivation:
     """DUBE-1 (1a): ``w = 1``, ``b = -n/2``, ``x = (3/4) 1``: no flip for ``eps < 1/4``, every ``n``."""
     n = sp.symbols("n", positive=True, integer=True)
     eps = sp.symbols("epsilon", positive=True)
-    wi, xi = sp.symbols("w_i x_i", positive=True)
+    wi = sp.symbols("w_i", positive=True)
     margin = n * sp.Rational(3, 4) - n / 2
     return Derivation("DUBE-1", "A margin that grows with n: the linearity argument needs it", [
         Step(margin, n / 4, "=", "w.x + b = 3n/4 - n/2"),
@@ -77,7 +77,7 @@ def goodfellow_counterexample() -> Derivation:
              "aligned model (i): E[w_i x_i | w] = |w_i| / 2, so E[w.x | w] = ||w||_1 / 2"),
         Step(eps * wi / (wi / 2), 2 * eps, "=",
              "hence R_n = eps ||w||_1 / w.x -> 2 eps, independent of n"),
-    ], expression=margin / n + 0 * xi)
+    ], expression=margin / n)
 
 
 def isoperimetric_mean_bound() -> Derivation:

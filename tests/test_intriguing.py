@@ -104,8 +104,10 @@ def test_open_target_region_has_no_minimizer(evidence):
     r, d = lip.minimal_perturbation_affine(w, b, x, target=1)
     model = BinaryLogistic(w, b)
     z = model.logits(x + r)
-    evidence.check("infimum d = |s|/||w||", d, reference=2.0, rtol=1e-15)
-    evidence.check("s(x + r*) at the infimum", float(w @ (x + r) + b), reference=0.0, atol=1e-14)
+    evidence.check("infimum d = |s|/||w||", d, reference=2.0, rtol=1e-15,
+                   note="|-10|/5 in double precision: rounding only")
+    evidence.check("s(x + r*) at the infimum", float(w @ (x + r) + b), reference=0.0, atol=1e-14,
+                   note="boundary point of the closed form: rounding of O(10 eps)")
     label_at_inf = int(np.argmax(z)) if z[1] != z[0] else -1
     evidence.check("class 1 reached at the infimum (strict argmax)", label_at_inf == 1,
                    passed=label_at_inf != 1, note="the tie z0 = z1 is 'not class 1'")
@@ -131,8 +133,9 @@ def test_boxed_sweep_is_feasible_optimal_and_never_below_unboxed(m, seed, sigma)
     _, d_free = lip.minimal_perturbation_affine(w, b, x, target=sigma)
     if r is None:
         reach = sigma * (w @ np.where(sigma * w > 0, 1.0, 0.0) + b)
-        assert reach <= 1e-12
+        assert reach <= 1e-12  # rounding of a sum of m <= 30 terms
         return
+    # tolerances: rounding of the exact sweep (O(m eps)); SLSQP converges to ~1e-8 on this QP
     assert np.all(x + r >= -1e-15) and np.all(x + r <= 1 + 1e-15)
     assert sigma * (w @ (x + r) + b) == pytest.approx(0.0, abs=1e-10)
     assert d >= d_free * (1 - 1e-12)
@@ -155,11 +158,13 @@ def test_boxed_sweep_against_slsqp_and_kkt(evidence):
     inner = (x + r > 1e-12) & (x + r < 1 - 1e-12)
     lam = float(np.median(r[inner] / w[inner]))
     evidence.check("KKT: unsaturated coordinates are lambda * w", float(np.max(np.abs(
-        r[inner] - lam * w[inner]))), upper=1e-12)
-    evidence.check("KKT: lambda >= 0", lam, lower=0.0)
+        r[inner] - lam * w[inner]))), upper=1e-12, note="exact sweep; rounding of O(100 eps)")
+    evidence.check("KKT: lambda >= 0", lam, lower=0.0,
+                   note="sign condition of the multiplier, exact")
     evidence.check("saturated coordinates sit on a face", bool(np.all(free)), passed=bool(np.all(free)))
     _, d_free = lip.minimal_perturbation_affine(w, b, x)
-    evidence.check("boxed d >= unboxed d", d, lower=d_free)
+    evidence.check("boxed d >= unboxed d", d, lower=d_free,
+                   note="the box only removes feasible points; exact inequality")
 
 
 @pytest.mark.claim("SZ-2", reading="2-B")
@@ -188,7 +193,8 @@ def test_polyhedral_enumeration_matches_slsqp(evidence):
             worst_box = max(worst_box, abs(db - np.linalg.norm(refb.x)) / db)
     evidence.check("K = 4 affine, max rel. diff. active-set enumeration vs SLSQP", worst,
                    upper=1e-7, note="SLSQP accuracy with ftol 1e-14")
-    evidence.check("same with the box [0,1]^6 (dual L-BFGS-B)", worst_box, upper=1e-6)
+    evidence.check("same with the box [0,1]^6 (dual L-BFGS-B)", worst_box, upper=1e-6,
+                   note="dual L-BFGS-B and SLSQP each converge to ~1e-7")
 
 
 @pytest.mark.claim("SZ-20")
@@ -196,19 +202,21 @@ def test_target_already_reached_gives_zero_perturbation(evidence):
     evidence.derivation(derivations.target_already_reached())
     w, b, x = _logistic_instance()
     r, d = lip.minimal_perturbation_affine(w, b, x, target=-1)  # s(x) = -1: already class 0
-    evidence.check("binary: ||D(x, f(x)) - x||", d, reference=0.0, atol=0.0)
+    evidence.check("binary: ||D(x, f(x)) - x||", d, reference=0.0, atol=0.0,
+                   note="r = 0 is returned exactly, no arithmetic involved")
     evidence.check("binary: r is the zero vector", bool(np.all(r == 0)), passed=bool(np.all(r == 0)))
     W, bb = _softmax_counterexample()
     rp, dp = lip.minimal_perturbation_polyhedral(W, bb, np.zeros(2), 0)  # f(0) = 0
-    evidence.check("3-class: ||D(x, f(x)) - x||", dp, reference=0.0, atol=0.0)
+    evidence.check("3-class: ||D(x, f(x)) - x||", dp, reference=0.0, atol=0.0,
+                   note="r = 0 is returned exactly, no arithmetic involved")
     model = LinearSoftmax(W, bb)
     gnorm = float(np.linalg.norm(model.loss_and_grad(np.zeros(2), 0)[1]))
     res = penalty_attack(model, np.zeros(2), 0, 1.5 * gnorm, box=None)
     evidence.check("penalty attack with l = f(x), c = 1.5 ||grad loss(x)||: ||r||", res.norm,
                    upper=1e-9, note="for c below ||grad loss(x)|| the penalty still moves x "
                    "deeper into its own class: cross-entropy never reaches 0")
-    evidence.record("shape of D(x, f(x)) (a point, not a label)", str(rp.shape),
-                    passed=rp.shape == (2,))
+    evidence.check("shape of D(x, f(x)) (a point, not a label)", str(rp.shape),
+                   passed=rp.shape == (2,))
 
 
 @pytest.mark.claim("SZ-19")
@@ -227,6 +235,7 @@ def test_distance_scales_with_pixel_range(m, seed, a):
     b = -float(w @ x) - rng.uniform(0.05, 1.0)
     _, d1 = lip.minimal_perturbation_affine(w, b, x)
     _, da = lip.minimal_perturbation_affine(w / a, b, a * x)
+    # rel 1e-12: the same closed form and sweep on rescaled data, rounding only
     assert da == pytest.approx(a * d1, rel=1e-12)
     _, d1b = lip.minimal_perturbation_affine(w, b, x, box=(0.0, 1.0))
     _, dab = lip.minimal_perturbation_affine(w / a, b, a * x, box=(0.0, a))
@@ -239,9 +248,10 @@ def test_distance_scales_with_pixel_range(m, seed, a):
 @pytest.mark.claim("SZ-19")
 def test_bundled_data_lie_in_unit_box(evidence):
     ds = datasets.load("digits")
-    evidence.check("digits: min pixel", float(ds.X.min()), reference=0.0, atol=0.0)
+    evidence.check("digits: min pixel", float(ds.X.min()), reference=0.0, atol=0.0,
+                   note="integers 0..16 divided by 16 are exact in binary")
     evidence.check("digits: max pixel (0..16 rescaled by 1/16)", float(ds.X.max()), reference=1.0,
-                   atol=0.0)
+                   atol=0.0, note="integers 0..16 divided by 16 are exact in binary")
 
 
 # =============================================================================== SZ-3, 21
@@ -258,7 +268,8 @@ def test_penalty_derivations(evidence):
     n = float(np.linalg.norm(w))
     cs = np.linspace(0.05, 0.99, 40) * n / 2
     worst = max(abs(lip.logistic_penalty_closed_form(w, b, x, c)[1] - f(n, c)) for c in cs)
-    evidence.check("margin log(||w||/c - 1): sympy vs theory, 40 values of c", worst, upper=1e-12)
+    evidence.check("margin log(||w||/c - 1): sympy vs theory, 40 values of c", worst, upper=1e-12,
+                   note="same formula by two routes: rounding only")
 
 
 @pytest.mark.claim("SZ-3")
@@ -281,7 +292,8 @@ def test_lbfgsb_matches_closed_form_and_box_only_enlarges(evidence):
     boxed = penalty_attack_search(model, x, 1, box=(0.0, 1.0), c_range=(1e-3, 10.0), steps=40)
     evidence.check("boxed search (largest successful c) vs exact boxed d", boxed.norm,
                    reference=d_box, rtol=1e-5, note="box-constrained L-BFGS-B, 40 bisections")
-    evidence.check("exact boxed d >= unboxed d", d_box, lower=d_free)
+    evidence.check("exact boxed d >= unboxed d", d_box, lower=d_free,
+                   note="the box only removes feasible points; exact inequality")
     fixed = penalty_attack(model, x, 1, 0.5 * cstar, box=(0.0, 1.0))
     evidence.record("at fixed c = 0.5 c*: boxed ||r_c|| minus unboxed ||r_c||",
                     fixed.norm - rows[0][1], note="can be negative: the box caps the loss the "
@@ -304,9 +316,11 @@ def test_minimum_c_slip_smallest_perturbation_at_largest_successful_c(evidence):
     largest_c = max(ok, key=lambda p: p.c)
     smallest_c = min(ok, key=lambda p: p.c)
     evidence.check("c giving the smallest successful ||r|| is the largest successful c",
-                   smallest.c, reference=largest_c.c, rtol=0.0)
+                   smallest.c, reference=largest_c.c, rtol=0.0,
+                   note="identity of grid points, compared exactly")
     evidence.check("'minimum c' (as printed) gives the largest ||r|| of the family",
-                   smallest_c.norm, reference=max(p.norm for p in ok), rtol=0.0)
+                   smallest_c.norm, reference=max(p.norm for p in ok), rtol=0.0,
+                   note="identity of grid points, compared exactly")
     evidence.counterexample(
         "Binary logistic model: line-searching the minimum successful c returns the largest "
         "perturbation; the smallest comes from the largest successful c (just below c* = ||w||/2).",
@@ -315,7 +329,8 @@ def test_minimum_c_slip_smallest_perturbation_at_largest_successful_c(evidence):
     best = penalty_attack_search(model, x, 1, box=None, c_range=(1e-3, 10.0), steps=30)
     evidence.check("search for the largest successful c recovers d", best.norm, reference=d,
                    rtol=1e-6, note="||r_c|| - d = O(c* - c); 30 log-bisections")
-    evidence.check("... at c just below c*", best.c, reference=cstar, rtol=1e-6)
+    evidence.check("... at c just below c*", best.c, reference=cstar, rtol=1e-6,
+                   note="30 log-bisections of [1e-3, 10] leave a bracket of relative width ~1e-8")
 
     grid = np.geomspace(0.02, 1.3, 200) * cstar
     closed = [lip.logistic_penalty_closed_form(w, b, x, c) for c in grid]
@@ -352,6 +367,7 @@ def test_perturbation_norm_non_increasing_in_c(f1, f2):
     c1, c2 = sorted((f1 * cstar, f2 * cstar))
     r1 = penalty_attack(model, x, 1, c1, box=None)
     r2 = penalty_attack(model, x, 1, c2, box=None)
+    # 1e-6: L-BFGS-B accuracy on the penalty problem
     assert r1.norm >= r2.norm - 1e-6
 
 
@@ -362,6 +378,8 @@ def test_success_iff_c_below_c_star(frac):
     """Invariant: the attack succeeds iff c < c* = ||w||/2 (outside a 1e-3 band)."""
     w, b, x = _logistic_instance()
     res = penalty_attack(BinaryLogistic(w, b), x, 1, frac * lip.c_star(w), box=None)
+    # outside the 1e-3 band the margin log(2/frac - 1) is >= ~2e-3 in size, far above L-BFGS-B
+    # accuracy
     assert res.success == (frac < 1)
 
 
@@ -415,7 +433,8 @@ def test_search_direction_in_both_parameterizations(evidence):
         lo, hi = (lo, mid) if ok else (mid, hi)
     best_b = float(np.linalg.norm(_lagrange_form_attack(model, x, 1, hi)[0]))
     evidence.check("best ||r||: form (A) (largest c) vs form (B) (smallest lambda)", best_a.norm,
-                   reference=best_b, atol=1e-6)
+                   reference=best_b, atol=1e-6,
+                   note="both searches end within ~1e-8 of c*; L-BFGS-B adds ~1e-7")
 
 
 # =============================================================================== SZ-4, 22, 5
@@ -429,7 +448,8 @@ def test_softmax_counterexample_derivation(evidence):
     with mpmath.workdps(30):
         t_star = _t_star()
         residual = abs(g(t_star))
-    evidence.check("face equation g(t*) at the 30-digit root", float(residual), upper=1e-25)
+    evidence.check("face equation g(t*) at the 30-digit root", float(residual), upper=1e-25,
+                   note="findroot at 30 digits: residual ~1e-30")
     evidence.record("t*", float(t_star))
 
 
@@ -439,19 +459,21 @@ def test_penalty_method_not_exact_for_convex_softmax(evidence):
     model = LinearSoftmax(W, b)
     x = np.zeros(2)
     r_exact, d = lip.minimal_perturbation_polyhedral(W, b, x, 1)
-    evidence.check("exact d(0, 1) by active-set enumeration", d, reference=1.0, rtol=1e-9)
+    evidence.check("exact d(0, 1) by active-set enumeration", d, reference=1.0, rtol=1e-9,
+                   note="closest point (1, 0) by hand; the enumeration solves small linear systems")
     t_star = _t_star()
     family_best = float(mpmath.sqrt(1 + t_star**2))
     best = penalty_attack_search(model, x, 1, box=None, c_range=(1e-3, 10.0), steps=45)
     evidence.check("best penalty perturbation (largest successful c, 45 bisections) vs "
                    "sqrt(1 + t*^2)", best.norm, reference=family_best, atol=1e-6,
                    note="t* from mpmath.findroot at 30 digits")
-    evidence.check("gap: family best - d", best.norm - d, lower=0.07)
+    evidence.check("gap: family best - d", best.norm - d, lower=0.07,
+                   note="sqrt(1 + t*^2) - 1 = 0.0717...: a margin of 0.0017 above the bound")
     cs = np.geomspace(1e-3, best.c, 40)
     path = penalty_attack_path(model, x, 1, cs, box=None)
     ratios = [p.r[1] / p.r[0] for p in path if p.norm > 1e-9]
     evidence.check("r2/r1 < 0 along the whole path (max over 40 values of c)", max(ratios),
-                   upper=0.0)
+                   upper=0.0, note="strict sign, exact")
     evidence.counterexample(
         "3-class linear softmax + cross-entropy (convex loss, convex target region), x = 0, l = 1: "
         "every penalty minimizer has r2 < 0 and the family's best perturbation exceeds d.",
@@ -493,7 +515,7 @@ def test_penalty_family_never_beats_exact_distance(seed):
     best = penalty_attack_search(LinearSoftmax(W, b), x, target, box=None,
                                  c_range=(1e-4, 100.0), steps=20)
     if best.success:
-        assert best.norm >= d - 1e-6
+        assert best.norm >= d - 1e-6  # 1e-6: L-BFGS-B accuracy on the penalty problem
 
 
 @pytest.mark.claim("SZ-4")
@@ -521,7 +543,8 @@ def test_lagrange_threshold_derivation_and_numbers(evidence):
     eps_num = [penalty_attack(model, x, 1, 1.0 / lam, box=None).loss for lam in lams]
     for lam, e in zip(lams, eps_num, strict=True):
         evidence.check(f"eps(lambda) at lambda ||w|| = {lam * n:g}: L-BFGS-B vs closed form", e,
-                       reference=float(eps_f(lam, n)), rtol=1e-6)
+                       reference=float(eps_f(lam, n)), rtol=1e-6,
+                       note="L-BFGS-B with gtol 1e-12 on a convex profile")
     dec = all(a > b_ for a, b_ in zip(eps_num, eps_num[1:], strict=False))
     evidence.check("eps(lambda) strictly decreasing", dec, passed=dec)
 
@@ -541,7 +564,8 @@ def test_sublevel_set_correspondence(evidence):
         ref = minimize(lambda r: r @ r, rc.r * 1.1, jac=lambda r: 2 * r, method="SLSQP",
                        constraints=[cons], options={"ftol": 1e-15, "maxiter": 500})
         evidence.check(f"c = {c}: ||r_c|| vs min ||r|| s.t. loss <= loss(r_c) (SLSQP)", rc.norm,
-                       reference=float(np.linalg.norm(ref.x)), rtol=1e-6)
+                       reference=float(np.linalg.norm(ref.x)), rtol=1e-6,
+                       note="SLSQP with ftol 1e-15 and L-BFGS-B each converge to ~1e-7")
 
 
 @pytest.mark.claim("SZ-5")
@@ -555,29 +579,46 @@ def test_l1_reading_gives_sparse_larger_perturbation(evidence):
                  bounds=[(0, None)] * (2 * m), method="highs")
     r1 = lp.x[:m] - lp.x[m:]
     evidence.check("L1 minimum: LP vs |s|/||w||_inf", float(np.abs(r1).sum()),
-                   reference=abs(s) / np.abs(w).max(), rtol=1e-9)
+                   reference=abs(s) / np.abs(w).max(), rtol=1e-9,
+                   note="HiGHS simplex: a vertex solution, rounding only")
     evidence.check("L1 minimizer has one nonzero coordinate", int(np.sum(np.abs(r1) > 1e-12)),
-                   reference=1, atol=0)
+                   reference=1, atol=0, note="exact count (entries above 1e-12)")
     ratio = float(np.linalg.norm(r1) / (abs(s) / np.linalg.norm(w)))
     evidence.check("L2 size of the L1 minimizer over d = ||w||_2/||w||_inf", ratio,
-                   reference=float(np.linalg.norm(w) / np.abs(w).max()), rtol=1e-9)
-    evidence.check("... which lies in [1, sqrt(m)]", ratio, interval=(1.0, np.sqrt(m)))
+                   reference=float(np.linalg.norm(w) / np.abs(w).max()), rtol=1e-9,
+                   note="rounding only, LP vertex")
+    evidence.check("... which lies in [1, sqrt(m)]", ratio, interval=(1.0, np.sqrt(m)),
+                   note="Hoelder bounds, exact")
     cstar1 = np.abs(w).max() / 2
     res = penalty_attack(BinaryLogistic(w, b), x, 1, 0.999 * cstar1, box=None, norm=1)
     evidence.check("L1 penalty attack at c = 0.999 ||w||_inf/2: ||r||_1 vs closed form",
-                   res.norm, reference=(np.log(2 / 0.999 - 1) - s) / np.abs(w).max(), rtol=1e-6)
+                   res.norm, reference=(np.log(2 / 0.999 - 1) - s) / np.abs(w).max(), rtol=1e-6,
+                   note="L-BFGS-B with gtol 1e-12 on a 1-sparse convex problem")
     evidence.check("L1 penalty attack is 1-sparse", int(np.sum(np.abs(res.r) > 1e-9)),
-                   reference=1, atol=0)
+                   reference=1, atol=0, note="exact count (entries above 1e-9)")
 
 
 @pytest.mark.claim("SZ-5")
 @settings(max_examples=30)
 @given(st.integers(2, 40), st.integers(0, 2**31 - 1))
 def test_l1_to_l2_size_ratio_bounds(m, seed):
-    """Invariant: 1 <= ||w||_2/||w||_inf <= sqrt(m)."""
-    w = np.random.default_rng(seed).uniform(-3, 3, m)
-    ratio = np.linalg.norm(w) / np.abs(w).max()
-    assert 1 - 1e-15 <= ratio <= np.sqrt(m) * (1 + 1e-15)
+    """Invariant: the 1-sparse L1 minimizer reaches the boundary and its L2 size over the exact
+    L2 distance is ||w||_2/||w||_inf, in [1, sqrt(m)]."""
+    rng = np.random.default_rng(seed)
+    w = rng.uniform(-3, 3, m)
+    x = rng.uniform(0, 1, m)
+    b = -float(w @ x) - rng.uniform(0.05, 1.0)
+    s = float(w @ x + b)
+    _, d = lip.minimal_perturbation_affine(w, b, x)
+    i = int(np.argmax(np.abs(w)))
+    r1 = np.zeros(m)
+    r1[i] = -s / w[i]  # all mass on argmax |w_i| (Hoelder)
+    # 1e-12: rounding of a sum of m <= 40 terms of size <= 3
+    assert abs(float(w @ (x + r1) + b)) <= 1e-12
+    ratio = np.linalg.norm(r1) / d
+    # 1e-12 relative: rounding of the two norms
+    assert ratio == pytest.approx(np.linalg.norm(w) / np.abs(w).max(), rel=1e-12)
+    assert 1 - 1e-12 <= ratio <= np.sqrt(m) * (1 + 1e-12)
 
 
 # =============================================================================== SZ-6, 23
@@ -601,20 +642,33 @@ def test_noise_versus_adversarial_direction_linear_model(evidence):
     with mpmath.workdps(30):
         ref = mpmath.log(mpmath.erfc(mpmath.sqrt(m) / mpmath.sqrt(2)) / 2)
     evidence.check("log P(noise at the adversarial RMS flips), m = 784: logsf vs mpmath",
-                   logp, reference=float(ref), rtol=1e-12)
+                   logp, reference=float(ref), rtol=1e-12,
+                   note="scipy logsf has ~1e-14 relative accuracy in the far tail")
     p_dir = lip.random_direction_flip_prob(1.0, 2.0, 20)
     with mpmath.workdps(30):
         ref_dir = mpmath.betainc(9.5, 0.5, 0, mpmath.mpf(3) / 4, regularized=True) / 2
     evidence.check("random direction, rho = 2d, m = 20: betainc vs mpmath", p_dir,
-                   reference=float(ref_dir), rtol=1e-12)
+                   reference=float(ref_dir), rtol=1e-12,
+                   note="scipy betainc has ~1e-14 relative accuracy here")
     est = mc.estimate_probability(_flip_direction, 200_000, seed=mc.claim_seed("SZ-6", "dir"))
     evidence.check_estimate("Monte Carlo, random direction (2e5 draws)", est,
-                            reference=float(ref_dir))
+                            reference=float(ref_dir),
+                            note="Clopper-Pearson interval at level 1 - 1e-6")
     est_g = mc.estimate_probability(_flip_gaussian, 200_000, seed=mc.claim_seed("SZ-6", "gauss"))
     evidence.check_estimate("Monte Carlo, Gaussian sigma = d/2 (2e5 draws)", est_g,
-                            reference=float(stats.norm.sf(2.0)))
-    evidence.record("adversarial direction flips with probability", 1.0,
-                    note="moving d along -w crosses the boundary by definition")
+                            reference=float(stats.norm.sf(2.0)),
+                            note="Clopper-Pearson interval at level 1 - 1e-6")
+    w = np.random.default_rng(2).standard_normal(m)
+    x = np.zeros(m)
+    b = -float(np.linalg.norm(w))  # class 0, at distance 1 from the boundary
+    r, d_adv = lip.minimal_perturbation_affine(w, b, x)
+    evidence.check("adversarial direction: distance to the boundary, m = 784", d_adv,
+                   reference=1.0, rtol=1e-12, note="|s|/||w|| = 1 by construction; rounding only")
+    evidence.check("per-pixel RMS of r*, against the sigma used above", float(np.linalg.norm(r))
+                   / np.sqrt(m), reference=1.0 / np.sqrt(m), rtol=1e-12, note="rounding only")
+    flips = bool(w @ (x + (1 + 1e-9) * r) + b > 0)
+    evidence.check("the step (1 + 1e-9) r* along the normal flips the model (probability 1)",
+                   flips, passed=flips, note="deterministic: the step crosses the boundary")
 
 
 def _digits_halves():
@@ -642,8 +696,10 @@ def test_digits_replication_attacks_succeed_and_transfer_beats_noise(evidence):
     results = [penalty_attack_search(model, Xt[i], int((yt[i] + 1) % 10), c_range=(1e-3, 10.0),
                                      steps=6, maxiter=300) for i in idx]
     n_ok = sum(r.success for r in results)
+    evidence.check("test images correctly classified by both MLPs (attacked)", len(idx),
+                   reference=12, atol=0, note="exact count: 12 images are attacked")
     evidence.check("attacks succeeding on MLP-A (12 images, target y+1)", n_ok,
-                   reference=len(idx), atol=0)
+                   reference=len(idx), atol=0, note="exact count: every attack must succeed")
     rms = [r.norm / 8.0 for r in results]
     evidence.record("median per-pixel RMS distortion of the minimal examples", float(np.median(rms)))
     rho = 2.0 * float(np.median([r.norm for r in results]))
@@ -768,12 +824,16 @@ def test_product_bound_chain_on_4_6_6_2_network(evidence):
     Ws, bs = _net_4662()
     fd, sampled, exact, allp, prod = _lipschitz_chain(Ws, bs, 100_000, 0)
     slack = 1 + 1e-9
-    evidence.check("finite differences <= sampled sup ||J||", fd, upper=sampled * slack)
+    evidence.check("finite differences <= sampled sup ||J||", fd, upper=sampled * slack,
+                   note="slack 1e-9 relative: rounding of the difference quotients")
     evidence.check("sampled sup ||J|| (1e5 points) <= exact (LP region enumeration)", sampled,
-                   upper=exact * slack)
-    evidence.check("exact <= max over all 2^12 patterns", exact, upper=allp * slack)
-    evidence.check("all-pattern max <= product of ||W_k||", allp, upper=prod * slack)
-    evidence.check("product / exact (the product is strictly loose)", prod / exact, lower=1.5)
+                   upper=exact * slack, note="slack 1e-9 relative: rounding of the SVDs")
+    evidence.check("exact <= max over all 2^12 patterns", exact, upper=allp * slack,
+                   note="slack 1e-9 relative: rounding of the SVDs")
+    evidence.check("all-pattern max <= product of ||W_k||", allp, upper=prod * slack,
+                   note="slack 1e-9 relative: rounding of the SVDs")
+    evidence.check("product / exact (the product is strictly loose)", prod / exact, lower=1.5,
+                   note="decision threshold: a factor 1.5 is far from rounding")
     fig, ax = plt.subplots(figsize=(6.0, 3.0))
     names = ["finite diff.", "sampled sup $\\|J\\|$", "exact (LP regions)", "all patterns",
              "product $\\prod\\|W_k\\|$"]
@@ -799,6 +859,7 @@ def test_lipschitz_chain_on_random_small_nets(seed):
     bs = [0.3 * rng.standard_normal(4), 0.3 * rng.standard_normal(3), np.zeros(2)]
     fd, sampled, exact, allp, prod = _lipschitz_chain(Ws, bs, 5_000, seed)
     s = 1 + 1e-9
+    # slack 1e-9 relative: rounding of the SVDs and difference quotients
     assert fd <= sampled * s and sampled <= exact * s and exact <= allp * s and allp <= prod * s
 
 
@@ -826,6 +887,7 @@ def test_relu_layer_never_exceeds_operator_norm(n_out, n_in, seed):
     x = rng.uniform(-3, 3, n_in)
     r = rng.uniform(-3, 3, n_in)
     lhs = np.linalg.norm(np.maximum(W @ (x + r) + b, 0) - np.maximum(W @ x + b, 0))
+    # 1e-12 relative and absolute: rounding of the norms
     assert lhs <= lip.relu_layer_bound(W) * np.linalg.norm(r) * (1 + 1e-12) + 1e-12
 
 
@@ -835,7 +897,8 @@ def test_certified_radius_derivation_tightness_and_monte_carlo(evidence):
     evidence.derivation(d)
     f = sp.lambdify(d.expression[1], d.expression[0], "numpy")
     evidence.check("m/(sqrt2 L): sympy vs theory at (m, L) = (0.7, 3.1)",
-                   lip.certified_radius(0.7, 3.1), reference=float(f(0.7, 3.1)), rtol=1e-15)
+                   lip.certified_radius(0.7, 3.1), reference=float(f(0.7, 3.1)), rtol=1e-15,
+                   note="same formula by two routes: rounding only")
     a = np.array([0.6, -0.8, 0.3])
     Wt = np.vstack([a, -a])
     L = lip.relu_layer_bound(Wt)
@@ -843,7 +906,8 @@ def test_certified_radius_derivation_tightness_and_monte_carlo(evidence):
     margin = float(2 * a @ x)
     boundary = abs(a @ x) / np.linalg.norm(a)
     evidence.check("tightness: z = (a.x, -a.x), distance to boundary vs m/(sqrt2 L)", boundary,
-                   reference=lip.certified_radius(margin, L), rtol=1e-14)
+                   reference=lip.certified_radius(margin, L), rtol=1e-14,
+                   note="equality case; rounding only")
     Ws, bs = _net_4662()
     Lp, _ = lip.network_lipschitz_bound([("dense", W) for W in Ws])
     rng = np.random.default_rng(mc.claim_seed("SZ-15", "radius"))
@@ -865,9 +929,10 @@ def test_no_margin_no_guarantee(evidence):
     w = np.array([1e-3, 0.0])
     x = np.array([0.0, 0.0])
     r, d = lip.minimal_perturbation_affine(w, 1e-9, x)
-    evidence.check("L = 1e-3 yet an example at distance", d, upper=1e-5)
+    evidence.check("L = 1e-3 yet an example at distance", d, upper=1e-5,
+                   note="exact distance 1e-9/1e-3 = 1e-6, below 1e-5")
     evidence.check("certified radius at margin 0", lip.certified_radius(0.0, 1e-3),
-                   reference=0.0, atol=0.0)
+                   reference=0.0, atol=0.0, note="zero margin gives exactly 0")
 
 
 @pytest.mark.claim("SZ-16")
@@ -881,11 +946,13 @@ def test_large_layer_bounds_constant_network(evidence):
     X = np.random.default_rng(2).uniform(-10, 10, (10_000, 2))
     out = np.maximum(np.maximum(X @ W1.T, 0) @ W2.T, 0)
     exact = lip.relu_network_lipschitz_exact([W1, W2], [np.zeros(2), np.zeros(2)])
-    evidence.check("product of layer bounds", prod, reference=K**2, rtol=1e-15)
+    evidence.check("product of layer bounds", prod, reference=K**2, rtol=1e-15,
+                   note="10 * 10 in double precision: rounding only")
     evidence.check("max |network output| over 10,000 points", float(np.abs(out).max()),
-                   reference=0.0, atol=0.0)
+                   reference=0.0, atol=0.0, note="the network is identically 0: exact")
     evidence.check("exact Lipschitz constant (region enumeration, linear last layer)", exact,
-                   reference=0.0, atol=0.0)
+                   reference=0.0, atol=0.0,
+                   note="every realizable product is the zero matrix: exact")
     evidence.counterexample("ReLU(W2 ReLU(W1 x)), W1 = 10 e1 e1^T, W2 = 10 e2 e2^T: layer bounds "
                             "10 and 10, network identically 0.", K=K, product_bound=prod,
                             per_layer=str(per), true_constant=exact)
@@ -902,8 +969,10 @@ def test_alexnet_pooling_constant_is_two(evidence):
     xp[4, 4] = 1.0
     ratio = np.linalg.norm(lip.maxpool2d(xp, 3, 2) - lip.maxpool2d(x, 3, 2)) / 1.0
     evidence.check("3x3 stride-2 pooling, 9x9 input, pixel (4,4) perturbed: ratio", float(ratio),
-                   reference=2.0, rtol=1e-15)
-    evidence.check("maxpool_bound(3, 2)", lip.maxpool_bound(3, 2), reference=2.0, rtol=0.0)
+                   reference=2.0, rtol=1e-15,
+                   note="sqrt(4) from four covering windows; rounding only")
+    evidence.check("maxpool_bound(3, 2)", lip.maxpool_bound(3, 2), reference=2.0, rtol=0.0,
+                   note="sqrt(4) is exact in floating point")
     evidence.counterexample("Overlapping 3x3 stride-2 max-pooling expands a perturbation of the "
                             "pixel shared by four windows by a factor 2.", ratio=float(ratio))
 
@@ -920,6 +989,7 @@ def test_pooling_ratio_bounded_and_attained(k, s, extra, seed):
     x = rng.uniform(-1, 1, (n, n))
     r = rng.uniform(-1, 1, (n, n))
     ratio = np.linalg.norm(lip.maxpool2d(x + r, k, s) - lip.maxpool2d(x, k, s)) / np.linalg.norm(r)
+    # rel 1e-12: rounding of the norms; the bound is attained at a maximally covered pixel
     assert ratio <= bound * (1 + 1e-12)
     n_out = (n - k) // s + 1
     cover = np.zeros(n)
@@ -941,7 +1011,8 @@ def test_contrast_normalization_constant(evidence):
     for g in (0.25, 0.5, 1.0, 2.0, 5.0):
         peak = float(np.max((1 - t) ** g * np.maximum(1, np.abs(1 - 2 * g * t))))
         evidence.check(f"max_t (1-t)^gamma max(1, |1 - 2 gamma t|), gamma = {g}", peak,
-                       reference=1.0, rtol=1e-15)
+                       reference=1.0, rtol=1e-15,
+                       note="maximum at t = 0 where the value is exactly 1")
     fig, ax = plt.subplots(figsize=(5.5, 3.0))
     for g in (0.25, 0.5, 1.0, 2.0, 5.0):
         ax.plot(t, (1 - t) ** g * np.maximum(1, np.abs(1 - 2 * g * t)), lw=1,
@@ -959,7 +1030,7 @@ def test_contrast_normalization_constant(evidence):
         J = lip.contrast_norm_jacobian(np.zeros(3), eps, g)
         evidence.check(f"||J(0)|| = eps^-gamma at eps = {eps}, gamma = {g}",
                        float(np.linalg.norm(J, 2)), reference=lip.contrast_norm_bound(eps, g),
-                       rtol=1e-14)
+                       rtol=1e-14, note="eps^-gamma I: rounding only")
 
 
 @pytest.mark.claim("SZ-11")
@@ -972,6 +1043,7 @@ def test_contrast_norm_never_exceeds_eps_to_minus_gamma(gamma, eps, seed):
     x = scale * rng.standard_normal(4)
     y = x + scale * 1e-2 * rng.standard_normal(4)
     num = np.linalg.norm(lip.contrast_norm(x, eps, gamma) - lip.contrast_norm(y, eps, gamma))
+    # 1e-9 relative: rounding of the difference of two nearby contrast-normalized points
     assert num <= lip.contrast_norm_bound(eps, gamma) * np.linalg.norm(x - y) * (1 + 1e-9)
     J = lip.contrast_norm_jacobian(x, eps, gamma)
     assert np.linalg.norm(J, 2) <= lip.contrast_norm_bound(eps, gamma) * (1 + 1e-9)
@@ -988,14 +1060,17 @@ def test_linear_layers_alone_underestimate(evidence):
     true = float(np.linalg.norm(
         lip.maxpool2d(lip.conv2d_direct(xp, k, padding="valid")[0, 0], 3, 2)
         - lip.maxpool2d(lip.conv2d_direct(x, k, padding="valid")[0, 0], 3, 2)))
-    evidence.check("product over linear layers only", linear_only, reference=1.0, rtol=1e-15)
+    evidence.check("product over linear layers only", linear_only, reference=1.0, rtol=1e-15,
+                   note="1 x 1 identity kernel: rounding only")
     evidence.check("attained expansion of identity conv + 3x3/2 pooling", true, reference=2.0,
-                   rtol=1e-15)
-    evidence.check("linear-only product < true constant", linear_only, upper=true - 0.5)
-    evidence.check("corrected product (pooling included) bounds it", full, lower=true)
+                   rtol=1e-15, note="sqrt(4) from four covering windows; rounding only")
+    evidence.check("linear-only product < true constant", linear_only, upper=true - 0.5,
+                   note="a margin of 0.5 is far from rounding")
+    evidence.check("corrected product (pooling included) bounds it", full, lower=true,
+                   note="exact inequality (both equal 2)")
     alex, _ = lip.network_lipschitz_bound([("maxpool", 3, 2)] * 3)
     evidence.check("AlexNet's three overlapping pools: extra factor", alex, reference=8.0,
-                   rtol=1e-15)
+                   rtol=1e-15, note="2^3, products of exact numbers")
     evidence.counterexample("1x1 identity convolution then 3x3 stride-2 max-pooling: the paper's "
                             "linear-layer product is 1, the network's constant is 2.",
                             linear_product=linear_only, true_constant=true)
@@ -1019,13 +1094,15 @@ def test_fft_norm_equals_dense_svd_and_power_iteration(evidence):
         dense = lip.conv_operator_norm_dense(ker, n, stride=s)
         power = lip.conv_operator_norm_power(ker, n, stride=s)
         tag = f"(C_in, C_out, k, N, stride) = {(ci, co, k, n, s)}"
-        evidence.check(f"FFT vs dense SVD, {tag}", fft, reference=dense, rtol=1e-9)
+        evidence.check(f"FFT vs dense SVD, {tag}", fft, reference=dense, rtol=1e-9,
+                       note="two SVD routes on the same operator, ~1e-12 agreement expected")
         evidence.check(f"power iteration vs dense SVD, {tag}", power, reference=dense, rtol=1e-9,
                        note="subspace iteration stopped at residual 1e-13")
         sv = lip.conv_singular_values(ker, n, stride=s)
         full = np.linalg.svd(lip.conv_matrix(ker, n, stride=s), compute_uv=False)
         evidence.check(f"all singular values, FFT vs dense, {tag}",
-                       float(np.max(np.abs(sv[:full.size] - full))), upper=1e-9 * dense)
+                       float(np.max(np.abs(sv[:full.size] - full))), upper=1e-9 * dense,
+                       note="two SVD routes, absolute error ~1e-12 of the largest value")
         rows.append([str((ci, co, k, n, s)), dense, fft, power])
     evidence.table("Operator norm of strided convolutions", ["(C_in, C_out, k, N, stride)",
                    "dense SVD", "FFT", "power iteration"], rows)
@@ -1041,6 +1118,7 @@ def test_fft_singular_values_match_dense_and_invariants(ci, co, k, m_out, s, see
     n = m_out * s
     ker = rng.standard_normal((co, ci, k, k))
     dense = lip.conv_operator_norm_dense(ker, n, stride=s)
+    # rel 1e-9 / 1e-10: two SVD routes (or Parseval) on the same operator agree to ~1e-12
     assert lip.conv_operator_norm(ker, n, stride=s) == pytest.approx(dense, rel=1e-9)
     sv = lip.conv_singular_values(ker, n, stride=s)
     if k <= n:  # a kernel larger than the torus folds onto itself
@@ -1060,16 +1138,19 @@ def test_fft_singular_values_match_dense_and_invariants(ci, co, k, m_out, s, see
 @pytest.mark.claim("SZ-13", reading="13-A")
 def test_fft_is_far_faster_than_dense(evidence):
     ker = np.random.default_rng(1).standard_normal((4, 4, 3, 3))
-    t0 = time.perf_counter()
-    fft = lip.conv_operator_norm(ker, 16)
-    t_fft = time.perf_counter() - t0
+    t_fft = np.inf
+    for _ in range(5):  # best of 5: a millisecond-scale timing is easily inflated by the scheduler
+        t0 = time.perf_counter()
+        fft = lip.conv_operator_norm(ker, 16)
+        t_fft = min(t_fft, time.perf_counter() - t0)
     t0 = time.perf_counter()
     dense = lip.conv_operator_norm_dense(ker, 16)
     t_dense = time.perf_counter() - t0
     evidence.check("FFT vs dense at 16x16, 4 channels (1024 x 1024 matrix)", fft, reference=dense,
-                   rtol=1e-9)
+                   rtol=1e-9, note="two SVD routes, ~1e-12 agreement expected")
     evidence.check("speed-up dense / FFT", t_dense / t_fft, lower=10.0,
-                   note="see numerics.bench_lipschitz for 32x32 with 16 channels")
+                   note="measured ratios are in the hundreds, so 10 leaves a wide margin; "
+                   "see numerics.bench_lipschitz for 32x32 with 16 channels")
 
 
 @pytest.mark.claim("SZ-13", reading="13-P")
@@ -1081,9 +1162,11 @@ def test_printed_stride_formula_is_off_by_the_stride(evidence):
         n = 12
         dense = lip.conv_operator_norm_dense(delta, n, stride=s)
         printed = lip.convbound_as_printed(delta, n, stride=s)
-        evidence.check(f"subsampling, stride {s}: dense ||W||", dense, reference=1.0, rtol=1e-14)
+        evidence.check(f"subsampling, stride {s}: dense ||W||", dense, reference=1.0, rtol=1e-14,
+                       note="a selection matrix has norm exactly 1")
         evidence.check(f"subsampling, stride {s}: printed formula = 1/stride", printed,
-                       reference=1.0 / s, rtol=1e-14)
+                       reference=1.0 / s, rtol=1e-14,
+                       note="the printed scaling of an exact norm: rounding only")
     rng = np.random.default_rng(4)
     ker = rng.standard_normal((3, 2, 3, 3))
     dens, ffts, prints = [], [], []
@@ -1092,7 +1175,8 @@ def test_printed_stride_formula_is_off_by_the_stride(evidence):
         fft = lip.conv_operator_norm(ker, 12, stride=s)
         printed = lip.convbound_as_printed(ker, 12, stride=s)
         evidence.check(f"random 3x2x3x3 kernel, N = 12, stride {s}: printed x stride vs dense",
-                       printed * s, reference=dense, rtol=1e-9)
+                       printed * s, reference=dense, rtol=1e-9,
+                       note="two SVD routes, ~1e-12 agreement expected")
         dens.append(dense)
         ffts.append(fft)
         prints.append(printed)
@@ -1161,15 +1245,17 @@ def test_zero_padding_bound(evidence):
         for mode in ("full", "same", "valid"):
             dz = lip.conv_operator_norm_dense(kk, n, stride=s, padding=mode)
             evidence.check(f"{mode}, (C_in, C_out, k, N, stride) = {(ci, co, k, n, s)}: "
-                           "dense <= zero-padding bound", dz, upper=bound * (1 + 1e-12))
+                           "dense <= zero-padding bound", dz, upper=bound * (1 + 1e-12),
+                           note="slack 1e-12 relative: rounding of the SVDs")
             rows.append([str((ci, co, k, n, s)), mode, dz, bound])
     diff = np.array([[[[1.0, -1.0]]]])
     circ5 = lip.conv_operator_norm(diff, 5)
     full5 = lip.conv_operator_norm_dense(diff, 5, padding="full")
     evidence.check("difference kernel, N = 5: circular norm on N is below the full-padding norm",
-                   circ5, upper=full5 - 1e-3)
+                   circ5, upper=full5 - 1e-3, note="the two norms differ by 0.07; margin 1e-3")
     evidence.check("difference kernel: full padding = 2 cos(pi/12) (bidiagonal 6x5)", full5,
-                   reference=2 * np.cos(np.pi / 12), rtol=1e-12)
+                   reference=2 * np.cos(np.pi / 12), rtol=1e-12,
+                   note="closed form of the bidiagonal SVD; rounding only")
     evidence.counterexample("Horizontal difference kernel (1, -1), N = 5: the circular norm on N "
                             "(2cos(pi/10)) is not an upper bound for full zero padding "
                             "(2cos(pi/12)).", circular_N=circ5, full_padding=full5)
@@ -1198,7 +1284,8 @@ def test_network_bound_specs_and_validation(evidence):
                                              ("dense", W), 0.5])
     ref = (lip.conv_operator_norm(k, 8, stride=2) * 1.0 * 1.0 * 2.0
            * float(np.linalg.norm(W, 2)) * 0.5)
-    evidence.check("product over mixed specs", prod, reference=ref, rtol=1e-14)
+    evidence.check("product over mixed specs", prod, reference=ref, rtol=1e-14,
+                   note="same factors multiplied in another order: rounding only")
     with pytest.raises(ValueError, match="unknown layer kind"):
         lip.network_lipschitz_bound([("softmax",)])
     with pytest.raises(ValueError, match="stride"):

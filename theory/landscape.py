@@ -386,7 +386,8 @@ def goe_saddle_ratio(n, method: str = "exact", precision: int | None = None, **k
     4.828427124746
     """
     if method == "montecarlo":
-        raise ValueError("method must not be 'montecarlo' for a ratio; use the probability")
+        raise ValueError(f"method must be one of {_METHODS[:2] + _METHODS[3:]} for a ratio, got "
+                         f"{method!r}; use the probability for Monte Carlo")
     p = goe_positive_definite_probability(n, method=method, precision=precision, **kwargs)
     return 1 / p - 2
 

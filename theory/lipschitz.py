@@ -6,8 +6,9 @@ constants (Sec. 4.3), with a Fourier formula for strided multi-channel convoluti
 holds the exact mathematics behind those statements; the penalty attack itself lives in
 :mod:`numerics.attacks`.
 
-Notation (claims ``SZ-*`` in ``theory/claims/intriguing.toml``): ``x`` in the box ``B = [lo, hi]^m``; a binary affine model
-``s(x) = w.x + b`` predicts class 1 iff ``s(x) > 0`` (a tie is "not 1"); a K-class affine model has
+Notation (claims ``SZ-*`` in ``theory/claims/intriguing.toml``): ``x`` in the box
+``B = [lo, hi]^m``; a binary affine model ``s(x) = w.x + b`` predicts class 1 iff ``s(x) > 0``
+(a tie is "not 1"); a K-class affine model has
 logits ``z = W x + b`` and predicts ``argmax z`` (a tie is "not l"). Convolution kernels have shape
 ``(C_out, C_in, kh, kw)`` and act by cross-correlation
 
@@ -85,8 +86,11 @@ def _box(box, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     hi = np.broadcast_to(np.asarray(hi, dtype=np.float64), x.shape)
     if np.any(lo > hi):
         raise ValueError(f"box={box!r} needs lo <= hi elementwise")
-    if np.any(x < lo) or np.any(x > hi):
-        raise ValueError("x must lie in the box [lo, hi]; got a coordinate outside it")
+    outside = (x < lo) | (x > hi)
+    if np.any(outside):
+        i = int(np.argmax(outside))
+        raise ValueError(f"x[{i}]={float(x[i])!r} must lie in the box [lo, hi] = "
+                         f"[{float(lo[i])!r}, {float(hi[i])!r}]")
     return lo, hi
 
 
@@ -367,6 +371,8 @@ def logistic_penalty_closed_form(w, b, x, c, *, target=None) -> tuple[np.ndarray
     n = float(np.linalg.norm(w))
     if n == 0:
         raise ValueError("w must be nonzero")
+    if not np.isfinite(float(b)):
+        raise ValueError(f"b={b!r} must be finite")
     s = float(w @ x + b)
     sigma = (-1 if s > 0 else 1) if target is None else int(target)
     if sigma not in (1, -1):
@@ -1085,8 +1091,10 @@ def gaussian_flip_logprob(distance, sigma):
 
     d = np.asarray(distance, dtype=np.float64)
     s = np.asarray(sigma, dtype=np.float64)
-    if np.any(d < 0) or np.any(~(s > 0)):
-        raise ValueError(f"distance={distance!r} must be >= 0 and sigma={sigma!r} > 0")
+    if np.any(~(d >= 0)):
+        raise ValueError(f"distance={distance!r} must be >= 0")
+    if np.any(~(s > 0)):
+        raise ValueError(f"sigma={sigma!r} must be > 0")
     out = norm.logsf(d / s)
     return out if np.ndim(out) else float(out)
 
@@ -1106,10 +1114,16 @@ def random_direction_flip_prob(distance, rho, m):
 
     d = np.asarray(distance, dtype=np.float64)
     r = np.asarray(rho, dtype=np.float64)
-    if np.any(d < 0) or np.any(~(r > 0)):
-        raise ValueError(f"distance={distance!r} must be >= 0 and rho={rho!r} > 0")
+    if np.any(~(d >= 0)):
+        raise ValueError(f"distance={distance!r} must be >= 0")
+    if np.any(~(r > 0)):
+        raise ValueError(f"rho={rho!r} must be > 0")
     if int(m) != m or m < 2:
         raise ValueError(f"m={m!r} must be an integer >= 2")
-    ratio = np.minimum(d / r, 1.0)
-    out = np.where(d < r, 0.5 * betainc((m - 1) / 2.0, 0.5, 1.0 - ratio**2), 0.0)
+    # 1 - (d/rho)^2 as (rho - d)(rho + d)/rho^2: no cancellation when d is close to rho, where the
+    # probability is smallest
+    dm = np.minimum(d, r)
+    with np.errstate(invalid="ignore"):
+        x = np.where(np.isinf(r), 1.0, (r - dm) * (r + dm) / r**2)
+    out = np.where(d < r, 0.5 * betainc((m - 1) / 2.0, 0.5, x), 0.0)
     return out if out.ndim else float(out)

@@ -26,7 +26,7 @@ Methods
     :math:`y = \\sigma \\sinh t` (:math:`\\sigma` the saddle-point width) the integrand is analytic
     in a strip around the real :math:`t` axis and decays at least exponentially, so the trapezoid
     rule converges geometrically in the step; the step is halved until two successive sums agree
-    to 1e-13 relative (the error of the finer sum is then of the order of the square of that), and
+    to 1e-7 relative (the error of the finer sum is then of the order of the square of that), and
     the range is cut where a bound on the remaining integral is below 1e-17 of the value. The
     result is exact to about 1e-12 relative, limited by the rounding of
     :math:`\\sum \\log(1 - 2 w_i s)` (a few ulps per term, times the exponent :math:`|K(c) - cx|`).
@@ -364,6 +364,8 @@ def _beta_log(w: np.ndarray, x: float) -> float:
 def _mc(w: np.ndarray, x: float, rng, samples: int) -> float:
     if rng is None:
         raise ValueError("method='mc' needs rng (a numpy Generator) for reproducibility")
+    if samples < 1:
+        raise ValueError(f"samples must be an integer >= 1, got {samples!r}")
     hits = 0
     block = max(1, min(samples, 4_000_000 // max(1, w.size)))
     done = 0
@@ -460,6 +462,8 @@ def sf(
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     w = _check_weights(weights)
     xs = np.asarray(x, dtype=float)
+    if xs.ndim > 0 and precision is not None:
+        raise ValueError(f"precision= needs a scalar x, got x of shape {xs.shape}")
     if xs.ndim > 0:
         out = np.array(
             [

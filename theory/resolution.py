@@ -258,9 +258,9 @@ def margin_distances(w, b, x):
     """
     w = _weights(w)
     if w.ndim != 1:
-        raise ValueError(f"w must be one vector, got shape {w.shape}")
+        raise ValueError(f"w must be one vector (a 1-D array), got shape {w.shape}")
     if not np.any(w):
-        raise ValueError("w must not be the zero vector")
+        raise ValueError(f"w must be a nonzero vector (some w_i != 0), got {w!r}")
     x = np.asarray(x, dtype=float)
     if x.shape[-1:] != w.shape:
         raise ValueError(f"x must have last axis {w.shape[0]}, got shape {x.shape}")
@@ -385,7 +385,8 @@ def cube_boundary_distance_bound(alpha, conditional: bool = False, n=None,
         n = _dimension(n)
     if precision is not None:
         if alpha.ndim or (n is not None and np.ndim(n)):
-            raise ValueError("alpha and n must be scalars when precision is given")
+            raise ValueError(f"alpha and n must be scalars when precision is given, got alpha "
+                             f"shape {alpha.shape} and n = {n!r}")
         with mp.workdps(int(precision) + 10):
             al = mp.mpf(float(alpha))
             a = -mp.sqrt(2) * mp.erfinv(1 - 2 * al) if al != 0.5 else mp.mpf(0)
@@ -563,6 +564,8 @@ def tangent_projection_beta(n, d):
 # DUBE-4: the sphere
 # ---------------------------------------------------------------------------------------------
 
+# sphere_mean_abs_coordinate (E|x_1| on S^(n-1)) is shared with HD-5 and lives in theory.highdim;
+# it is re-exported here so that the DUBE-4 functions sit in one namespace.
 
 # ---------------------------------------------------------------------------------------------
 # DUBE-5: multiresolution
@@ -650,7 +653,7 @@ def lift(delta, b):
     b = _block(b)
     delta = np.asarray(delta, dtype=float)
     if delta.ndim == 0:
-        raise ValueError("delta must be a vector (last axis = coarse pixels)")
+        raise ValueError(f"delta must be a vector (last axis = coarse pixels), got {delta!r}")
     return np.repeat(delta, b, axis=-1)
 
 
@@ -706,7 +709,7 @@ def multires_minimal_perturbation(v, c, x, b):
     """
     v = _weights(v, "v")
     if not np.any(v):
-        raise ValueError("v must not be the zero vector")
+        raise ValueError(f"v must be a nonzero vector (some v_i != 0), got {v!r}")
     b = _block(b)
     y = block_average(x, b)
     if y.shape[-1] != v.shape[-1]:

@@ -158,6 +158,8 @@ def circle_code_energy(alpha: float, kmax: int | None = None) -> float:
     >>> circle_code_energy(2.0, kmax=3)
     3.0
     """
+    if not np.isfinite(alpha):
+        raise ValueError(f"alpha={alpha!r} must be a finite number")
     if kmax is None:
         return float(special.zeta(alpha - 2.0)) if alpha > 3 else float("inf")
     if int(kmax) < 1:
@@ -262,6 +264,8 @@ def reassigned_code_msd(alpha: float, q: float, h: Any, *, kmax: int) -> Any:
     4.0
     """
     harr = _check_alpha_h(alpha, h)
+    if int(kmax) < 1:
+        raise ValueError(f"kmax={kmax!r} must be >= 1")
     n = np.arange(1, int(kmax) + 1, dtype=float)
     freq = n**q
     weights = n ** (-alpha)
@@ -287,6 +291,11 @@ def random_fourier_code_msd(alpha: float, h: Any, norms: np.ndarray) -> Any:
     """
     harr = _check_alpha_h(alpha, h)
     norms = np.asarray(norms, dtype=float)
+    if norms.ndim != 1 or norms.size < 1 or np.any(~(norms >= 0)) or not np.all(np.isfinite(norms)):
+        raise ValueError(
+            f"norms must be a non-empty 1-D array of finite values >= 0, got shape {norms.shape}"
+            + (f" and min {np.min(norms)!r}" if norms.size else "")
+        )
     k = np.arange(1, norms.size + 1, dtype=float)
     weights = 2.0 * k ** (-alpha) * norms
     flat = harr.reshape(-1)
@@ -870,7 +879,8 @@ class TrendResult:
 
 
 def _paired_p(diff: np.ndarray) -> float:
-    """Two-sided paired t-test p-value; identical columns give p = 1."""
+    """Two-sided paired t-test p-value; identical columns give p = 1, a constant non-zero
+    difference p = 0 (the t statistic is infinite)."""
     from scipy import stats
 
     if np.allclose(diff, diff[0]):

@@ -360,6 +360,8 @@ def distance_bound(
     >>> round(float(distance_bound(0.01, 500, method="gaussian")), 5)
     0.10419
     """
+    if np.ndim(n) > 0 and precision is not None:
+        raise ValueError(f"precision= needs a scalar n, got n of shape {np.shape(n)}")
     if np.ndim(n) > 0:  # a grid of dimensions (plots against n): broadcast and loop
         mu_b, n_b = np.broadcast_arrays(np.asarray(mu, dtype=float), np.asarray(n))
         return np.array([distance_bound(float(m), int(k), metric=metric, method=method)
@@ -514,8 +516,9 @@ def zero_error_bound(samples, confidence: float = 0.95):
     2.995732
     """
     samples = np.asarray(samples, dtype=float)
-    if np.any(samples < 1):
-        raise ValueError(f"samples must be >= 1, got {samples[samples < 1][:3]}")
+    bad = ~(samples >= 1)  # NaN included
+    if np.any(bad):
+        raise ValueError(f"samples must be >= 1, got {samples[bad].ravel()[:3]}")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
     return _out(-np.expm1(math.log1p(-confidence) / samples))

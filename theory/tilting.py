@@ -120,6 +120,20 @@ def _labels(y, n: int) -> np.ndarray:
     return y.astype(np.float64)
 
 
+def _bias(b) -> float:
+    b = float(b)
+    if not math.isfinite(b):
+        raise ValueError(f"b={b!r} must be a finite float")
+    return b
+
+
+def _finite(a, name: str) -> np.ndarray:
+    a = np.asarray(a, dtype=np.float64)
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name}={a!r} must be finite")
+    return a
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v)
 
@@ -263,7 +277,7 @@ def signed_distance(w, b: float, X) -> np.ndarray:
     """
     X = _matrix(X)
     w = _vector(w, "w", X.shape[1])
-    return (X @ w + float(b)) / _nonzero(w, "w")
+    return (X @ w + _bias(b)) / _nonzero(w, "w")
 
 
 def projected_images(w, b: float, X) -> np.ndarray:
@@ -377,7 +391,7 @@ def adversarial_distance_formula(theta, centroid_gap, n_I=None, n_J=None, midpoi
         if n_I < 1 or n_J < 1:
             raise ValueError(f"n_I={n_I!r}, n_J={n_J!r} must both be >= 1")
         n = n_I + n_J
-        out = out + (n_J - n_I) / n * np.asarray(midpoint_distance, dtype=np.float64)
+        out = out + (n_J - n_I) / n * _finite(midpoint_distance, "midpoint_distance")
     return out[()] if out.ndim == 0 else out
 
 
@@ -524,7 +538,7 @@ def boundary_line_in_plane(w, b: float, z_hat) -> tuple[float, float, float]:
     """
     z, n = tilting_plane(w, z_hat)
     w = np.asarray(w, dtype=np.float64)
-    return float(w @ z), float(w @ n), float(b)
+    return float(w @ z), float(w @ n), _bias(b)
 
 
 def span3_basis(z_hat, w_a, w_b, rtol: float = 1e-10) -> np.ndarray:
@@ -574,7 +588,7 @@ def toy2d_mirror(a, phi):
     >>> toy2d_mirror(-0.8, 0.0)
     array([0.8, 0. ])
     """
-    a = np.asarray(a, dtype=np.float64)
+    a = _finite(a, "a")
     phi = np.asarray(phi, dtype=np.float64)
     if np.any(~np.isfinite(phi)) or np.any((phi < 0) | (phi > np.pi / 2)):
         raise ValueError(f"phi={phi!r} must lie in [0, pi/2]")
@@ -597,7 +611,7 @@ def block_toy(a, dim: int = 785, left: int | None = None) -> np.ndarray:
     left = dim // 2 if left is None else left
     if not 1 <= left < dim:
         raise ValueError(f"left={left!r} must lie in [1, dim-1]")
-    a = np.atleast_1d(np.asarray(a, dtype=np.float64))
+    a = np.atleast_1d(_finite(a, "a"))
     X = np.zeros((a.size, dim))
     X[:, :left] = a[:, None] / math.sqrt(left)
     return X
@@ -638,7 +652,7 @@ def linf_flip_budget(w, b: float, X) -> np.ndarray:
     n1 = float(np.abs(w).sum())
     if n1 == 0.0:
         raise ValueError("w=0 defines no boundary; valid: any non-zero vector")
-    return np.abs(X @ w + float(b)) / n1
+    return np.abs(X @ w + _bias(b)) / n1
 
 
 def upsample(x_img, w_img, k: int, p: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
@@ -654,8 +668,10 @@ def upsample(x_img, w_img, k: int, p: float = 1.0) -> tuple[np.ndarray, np.ndarr
     """
     if int(k) != k or k < 1:
         raise ValueError(f"k={k!r} must be a positive integer")
-    x = np.asarray(x_img, dtype=np.float64)
-    w = np.asarray(w_img, dtype=np.float64)
+    if not math.isfinite(p):
+        raise ValueError(f"p={p!r} must be a finite float")
+    x = _finite(x_img, "x_img")
+    w = _finite(w_img, "w_img")
     if x.ndim != 2 or x.shape != w.shape:
         raise ValueError(f"x_img and w_img must be 2-D images of equal shape, got {x.shape}, {w.shape}")
     block = np.ones((int(k), int(k)))
@@ -720,10 +736,10 @@ def scaled_hinge(u, k):
     >>> float(scaled_hinge(0.5, 4.0))
     0.0
     """
-    u = np.asarray(u, dtype=np.float64)
+    u = _finite(u, "u")
     k = np.asarray(k, dtype=np.float64)
-    if np.any(~(k > 0)):
-        raise ValueError(f"k={k!r} must be > 0")
+    if np.any(~((k > 0) & np.isfinite(k))):
+        raise ValueError(f"k={k!r} must be finite and > 0")
     return np.maximum(1.0 / k - u, 0.0)
 
 
@@ -737,8 +753,8 @@ def scaled_softplus(u, k):
     >>> round(float(scaled_softplus(0.0, 1.0)), 15) == round(float(np.log(2.0)), 15)
     True
     """
-    u = np.asarray(u, dtype=np.float64)
+    u = _finite(u, "u")
     k = np.asarray(k, dtype=np.float64)
-    if np.any(~(k > 0)):
-        raise ValueError(f"k={k!r} must be > 0")
+    if np.any(~((k > 0) & np.isfinite(k))):
+        raise ValueError(f"k={k!r} must be finite and > 0")
     return np.logaddexp(0.0, -k * u) / k
