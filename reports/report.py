@@ -26,7 +26,7 @@ import typst
 from reports import figures
 from reports.ledger import RunRecord, TestRecord
 from reports.text import fmt_number, latex_to_unicode, lit
-from reports.verdicts import ClaimStatus, run_statuses
+from reports.verdicts import ClaimStatus, effective_outcome, run_statuses
 from theory import claims as registry
 from theory.claims import VERDICTS, Claim, Registry
 
@@ -208,7 +208,7 @@ def _derivation(doc: _Doc, item: dict, math_ok: bool) -> None:
 def _evidence(doc: _Doc, tests: list[TestRecord], shown_figures: dict[str, str], claim_id: str,
               math_ok: bool) -> None:
     for t in tests:
-        outcome = {"passed": "#ok", "failed": "#bad"}.get(t.outcome, "#info")
+        outcome = {"passed": "#ok", "failed": "#bad"}.get(effective_outcome(t), "#info")
         short = t.nodeid.split("::", 1)[-1]
         doc.add(f"#block(above: 8pt, below: 3pt)[{outcome} #h(3pt) #raw({lit(short)}) "
                 f"#text(size: 7pt, fill: gray)[{_t(f'{t.duration:.2f} s')}]]")

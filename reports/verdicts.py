@@ -7,7 +7,7 @@ Statuses a claim or reading can reach in a run:
 ``NOT CHECKABLE``
     Registered as qualitative; no test needed (any test it has must still pass).
 ``NOT ESTABLISHED``
-    At least one of its tests failed (or errored).
+    At least one of its tests failed (or errored), or recorded a criterion that did not hold.
 ``NOT RUN``
     None of its tests ran in this run (deselected, or the claim has no test).
 """
@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reports.ledger import RunRecord
+from reports.ledger import RunRecord, TestRecord
 from theory.claims import Claim
 
-__all__ = ["ClaimStatus", "claim_status", "run_statuses", "ESTABLISHED_NOT", "NOT_RUN"]
+__all__ = [
+    "ESTABLISHED_NOT", "NOT_RUN", "ClaimStatus", "claim_status", "effective_outcome", "run_statuses",
+]
 
 ESTABLISHED_NOT = "NOT ESTABLISHED"
 NOT_RUN = "NOT RUN"
@@ -54,10 +56,19 @@ def _status(expected: str, outcomes: list[tuple[str, str]]) -> tuple[str, tuple[
     return expected, ()
 
 
+def effective_outcome(test: TestRecord) -> str:
+    """The test's outcome, except that a passing test which *recorded* a failed criterion (an
+    ``evidence.record`` row whose check did not hold) counts as failed: evidence shown as failing
+    never supports a verdict, asserted or not."""
+    if test.outcome == "passed" and any(e.get("passed") is False for e in test.evidence):
+        return "failed"
+    return test.outcome
+
+
 def claim_status(claim: Claim, run: RunRecord, reading: str | None = None) -> ClaimStatus:
     """Status of a claim (all its tests) or of one reading (the tests marked with that reading)."""
     tests = run.tests_for(claim.id, reading)
-    outcomes = [(t.nodeid, t.outcome) for t in tests]
+    outcomes = [(t.nodeid, effective_outcome(t)) for t in tests]
     expected = claim.reading(reading).verdict if reading else claim.verdict
     status, failing = _status(expected, outcomes)
     if reading is None and status == claim.verdict and claim.verdict != "NOT CHECKABLE":

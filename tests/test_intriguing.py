@@ -17,7 +17,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 from scipy.optimize import linprog, minimize
@@ -514,8 +514,10 @@ def test_penalty_family_never_beats_exact_distance(seed):
     _, d = lip.minimal_perturbation_polyhedral(W, b, x, target)
     best = penalty_attack_search(LinearSoftmax(W, b), x, target, box=None,
                                  c_range=(1e-4, 100.0), steps=20)
-    if best.success:
-        assert best.norm >= d - 1e-6  # 1e-6: L-BFGS-B accuracy on the penalty problem
+    # A failed search proves nothing either way: discard it (hypothesis fails the test as
+    # unsatisfiable if most searches fail, so the invariant is always exercised).
+    assume(best.success)
+    assert best.norm >= d - 1e-6  # 1e-6: L-BFGS-B accuracy on the penalty problem
 
 
 @pytest.mark.claim("SZ-4")

@@ -34,6 +34,10 @@ def test_bad(evidence):
 @pytest.mark.claim("HD-3")
 def test_skipped_claims_are_not_established(evidence):
     pytest.skip("no data")
+
+@pytest.mark.claim("HD-4")
+def test_recorded_failure_is_not_evidence(evidence):
+    evidence.record("unasserted but wrong", 1.0, reference=2.0, rtol=1e-3)
 '''
 
 
@@ -47,7 +51,7 @@ def inner_run(pytester, tmp_path):
 
 def test_run_is_written_with_evidence_and_verdicts(inner_run):
     result, path = inner_run
-    result.assert_outcomes(passed=1, failed=1, skipped=1)
+    result.assert_outcomes(passed=2, failed=1, skipped=1)
     run = ledger.load_run(path)
     assert run.exitstatus == 1 and not run.complete
     good = next(t for t in run.tests if t.nodeid.endswith("test_good"))
@@ -58,7 +62,8 @@ def test_run_is_written_with_evidence_and_verdicts(inner_run):
     assert statuses["HD-1"] == "PROVED"
     assert statuses["HD-2"] == "NOT ESTABLISHED"
     assert statuses["HD-3"] == "NOT RUN"
-    assert statuses["HD-4"] == "NOT RUN"
+    assert statuses["HD-4"] == "NOT ESTABLISHED"  # its test passed but recorded a failed check
+    assert statuses["HD-5"] == "NOT RUN"
     assert claim_status(claims.get("HD-2"), run).failing == (
         next(t.nodeid for t in run.tests if t.nodeid.endswith("test_bad")),)
 
