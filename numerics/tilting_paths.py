@@ -261,6 +261,17 @@ def _polish(K, y, C, alpha):
     return new
 
 
+def _problem(X, y, lam) -> tuple[np.ndarray, np.ndarray]:
+    """Validated (X, y) for a regularized fit: float arrays, lam > 0, labels exactly {-1, +1}."""
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y).astype(np.float64)
+    if not lam > 0:
+        raise ValueError(f"lam={lam!r} must be > 0")
+    if set(np.unique(y).tolist()) != {-1.0, 1.0}:
+        raise ValueError(f"y must contain both labels -1 and +1 and no other, got {sorted(set(y.tolist()))}")
+    return X, y
+
+
 def fit_hinge(
     X, y, lam: float, tol: float = 1e-12, K: np.ndarray | None = None, alpha0: np.ndarray | None = None
 ) -> HingeFit:
@@ -280,12 +291,7 @@ def fit_hinge(
     """
     from sklearn.svm import SVC
 
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y).astype(np.float64)
-    if not lam > 0:
-        raise ValueError(f"lam={lam!r} must be > 0")
-    if set(np.unique(y).tolist()) != {-1.0, 1.0}:
-        raise ValueError(f"y must contain both labels -1 and +1 and no other, got {sorted(set(y.tolist()))}")
+    X, y = _problem(X, y, lam)
     K = X @ X.T if K is None else K
     n = y.size
     C = 1.0 / (2.0 * n * lam)
@@ -357,12 +363,7 @@ def fit_logistic(X, y, lam: float, w0=None, b0: float = 0.0, max_iter: int = 200
     """
     import scipy.linalg as sla
 
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y).astype(np.float64)
-    if not lam > 0:
-        raise ValueError(f"lam={lam!r} must be > 0")
-    if set(np.unique(y).tolist()) != {-1.0, 1.0}:
-        raise ValueError(f"y must contain both labels -1 and +1 and no other, got {sorted(set(y.tolist()))}")
+    X, y = _problem(X, y, lam)
     n, d = X.shape
     X1 = np.hstack([X, np.ones((n, 1))])
     v = np.zeros(d + 1) if w0 is None else np.concatenate([np.asarray(w0, float), [float(b0)]])
