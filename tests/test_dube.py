@@ -157,6 +157,25 @@ def test_sign_perturbation_is_small_only_in_linf(evidence):
     ratio = resolution.gaussian_l2_norm_mean(10**6) / math.sqrt(10**6)
     evidence.check("E||w||_2 / sqrt(n) at n = 1e6", ratio, reference=1.0, rtol=1e-6,
                    note="1 - 1/(4n) + O(n^-2)")
+    # The FGSM step of the argument: its L-infinity size is eps for every n, its L2 size eps sqrt(n).
+    eps = 1 / 255
+    ns = np.unique(np.logspace(0, 5, 40).astype(int))
+    linf = [float(np.max(np.abs(resolution.fgsm_perturbation(np.ones(k), eps)))) for k in ns]
+    l2 = [float(np.linalg.norm(resolution.fgsm_perturbation(np.ones(k), eps))) for k in ns]
+    evidence.check("max_n | ||eps sign w||_2 - sign_perturbation_l2(n, eps) | over the grid",
+                   max(abs(a - b) for a, b in zip(l2, resolution.sign_perturbation_l2(ns, eps),
+                                                  strict=True)),
+                   upper=1e-12, note="norm of the explicit vector vs the closed form eps sqrt(n)")
+    fig, ax = plt.subplots(figsize=(4.5, 3.0))
+    ax.loglog(ns, linf, "o", ms=3, label=r"$\|\varepsilon\,\mathrm{sign}\,w\|_\infty$")
+    ax.loglog(ns, l2, "s", ms=3, label=r"$\|\varepsilon\,\mathrm{sign}\,w\|_2$")
+    ax.loglog(ns, eps * np.sqrt(ns), "k--", lw=0.8, label=r"$\varepsilon\sqrt{n}$")
+    ax.axvline(784, color="grey", lw=0.6, ls=":")
+    ax.set(xlabel="n (pixels)", ylabel="perturbation size", title=r"FGSM step, $\varepsilon = 1/255$")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    evidence.figure(fig, "DUBE-1 (1b): the sign perturbation stays at eps in L-infinity while its L2 "
+                    "norm grows as eps sqrt(n) (28/255 at n = 784): small only in L-infinity.")
 
 
 @pytest.mark.claim("DUBE-1", reading="1c")
