@@ -14,6 +14,8 @@ from reports.report import ReportError, write_report
 from reports.verdicts import claim_status
 from theory import claims
 
+# A scenario run by pytester: one passing, one failing, one skipped (to show that a skipped test
+# establishes nothing) and one that records an unasserted failed check.
 INNER = '''
 import pytest
 import mpmath
