@@ -37,7 +37,7 @@ import mpmath
 import numpy as np
 from scipy import optimize
 
-from numerics import montecarlo as mc
+from advgeom.numerics import montecarlo as mc
 
 __all__ = ["best_time", "main", "run_all", "sphere_sampler_rows"]
 
@@ -116,7 +116,7 @@ def _tail_case(m: int, rng: np.random.Generator):
     beyond, two distinct values (whose closed form would need thousands of digits), referenced by
     one-dimensional quadrature of incomplete gamma functions.
     """
-    from numerics.references import hypoexponential_sf, two_level_sf
+    from advgeom.numerics.references import hypoexponential_sf, two_level_sf
 
     k = max(1, m // 10)
     if m <= 1000:
@@ -135,7 +135,7 @@ def conv_rows(quick: bool = False) -> list[dict]:
     """FFT operator norm against the dense reference (full SVD where affordable; at 32x32 with 16
     channels, a 16384-side matrix, the dense matrix's top singular value by Lanczos, the cheapest
     dense computation, with the full SVD's time extrapolated by its O(n^3) cost)."""
-    from numerics import bench_lipschitz
+    from advgeom.numerics import bench_lipschitz
 
     rows = []
     for r in bench_lipschitz.run(dense_limit=1024 if quick else 4096):
@@ -166,7 +166,7 @@ def tail_rows(quick: bool = False) -> list[dict]:
     the reference tail is near each target probability; each method's relative error and time per
     call are reported, with the exact engine's speed-up over the Imhof integral.
     """
-    from theory import quadforms as qf
+    from advgeom.theory import quadforms as qf
 
     rng = np.random.default_rng(12345)
     sizes = (10, 100, 1000) if quick else (10, 100, 1000, 10_000)
@@ -213,7 +213,7 @@ def suite_rows() -> list[dict]:
         rows.append(_row("suite", "pytest (everything CI runs)", "wall s", tests, target="< 300 s",
                          met=tests < 300 and proc.returncode == 0, unit="s"))
         t0 = time.perf_counter()
-        rep = subprocess.run([sys.executable, "-m", "reports.cli", "report", "-o",
+        rep = subprocess.run([sys.executable, "-m", "advgeom.reports.cli", "report", "-o",
                               str(Path(tmp) / "r.pdf")], cwd=root, env=env, capture_output=True,
                              text=True)
         report = time.perf_counter() - t0
@@ -226,7 +226,7 @@ def run_all(quick: bool = False, progress: Callable[[str], None] | None = None) 
     """Every section; returns ``{"machine": ..., "date": ..., "rows": [...]}``."""
     steps = [
         ("exact tails against Imhof and the CLT", lambda: tail_rows(quick)),
-        ("spheres engines and distance bound", lambda: _external("numerics.bench_spheres", "spheres")),
+        ("spheres engines and distance bound", lambda: _external("advgeom.numerics.bench_spheres", "spheres")),
         ("Monte Carlo sampler", lambda: sphere_sampler_rows(50_000 if quick else 200_000)),
         ("convolution operator norms", lambda: conv_rows(quick)),
     ]

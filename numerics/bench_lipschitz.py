@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from theory import lipschitz as lip
+from advgeom.theory import lipschitz as lip
 
 __all__ = ["run", "SIZES"]
 

@@ -15,9 +15,9 @@ import time
 import mpmath
 import numpy as np
 
-from numerics import quadforms as qf
-from numerics.references import distance_bound_quadrature, hypoexponential_sf
-from theory import spheres as S
+from advgeom.numerics import quadforms as qf
+from advgeom.numerics.references import distance_bound_quadrature, hypoexponential_sf
+from advgeom.theory import spheres as S
 
 __all__ = ["run"]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory import resolution
+from advgeom.theory import resolution
 
 __all__ = [
     "aligned_margin_ratio",

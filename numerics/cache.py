@@ -7,7 +7,7 @@ otherwise ``~/.cache/advgeom``.
 
 Examples
 --------
->>> from numerics.cache import cache_dir
+>>> from advgeom.numerics.cache import cache_dir
 >>> cache_dir().name in {"advgeom"} or bool(cache_dir())
 True
 """

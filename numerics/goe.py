@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import mpmath as mp
 import numpy as np
 
-from theory import landscape
+from advgeom.theory import landscape
 
 __all__ = [
     "DeanMajumdarFit",

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from numerics.cache import memory
+from advgeom.numerics.cache import memory
 
 __all__ = [
     "LocalErrorNet",
@@ -485,7 +485,7 @@ def load_digits_data(
     test_size: float = 0.3, split_seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """scikit-learn's 8x8 digits in [0, 1], stratified split: ``(Xtr, Xte, ytr, yte)``."""
-    from numerics import datasets
+    from advgeom.numerics import datasets
 
     ds = datasets.load("digits")
     return datasets.split(ds.X, ds.y, test_fraction=test_size, seed=split_seed)
@@ -521,7 +521,7 @@ def _evaluate(
     noise_seed: int,
 ) -> dict[str, np.ndarray]:
     """All per-layer measurements of one trained network on the test set."""
-    from theory.spectrum import participation_ratio, power_law_exponent, spectrum
+    from advgeom.theory.spectrum import participation_ratio, power_law_exponent, spectrum
 
     C = len(layers)
     hs = net.hidden(Xte)
@@ -649,7 +649,7 @@ def _trained_network_cached(seed: int, layers: int, protocol: str) -> LocalError
 
 
 def _spectrum(H: np.ndarray) -> np.ndarray:
-    from theory.spectrum import spectrum
+    from advgeom.theory.spectrum import spectrum
 
     return spectrum(H)
 

@@ -5,5 +5,5 @@ The engine is mathematics with no dependency on the rest of the package, so it l
 this module re-exports it for the numerics layer: ``numerics.quadforms.sf(weights, x)``.
 """
 
-from theory.quadforms import *  # noqa: F403
-from theory.quadforms import __all__  # noqa: F401
+from advgeom.theory.quadforms import *  # noqa: F403
+from advgeom.theory.quadforms import __all__  # noqa: F401

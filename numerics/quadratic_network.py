@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from numerics.cache import memory
-from theory import spheres
+from advgeom.numerics.cache import memory
+from advgeom.theory import spheres
 
 __all__ = [
     "TrainedNetwork",

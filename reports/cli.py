@@ -24,7 +24,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from reports import ledger
+from advgeom.reports import ledger
 
 __all__ = ["main"]
 
@@ -80,8 +80,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _verdict_table(run: ledger.RunRecord, paper: str | None = None) -> Table:
-    from reports.verdicts import run_statuses
-    from theory import claims
+    from advgeom.reports.verdicts import run_statuses
+    from advgeom.theory import claims
 
     table = Table(title=f"advgeom run {run.id}: verdicts", show_lines=False)
     for col in ("claim", "title", "expected", "this run", "tests"):
@@ -201,8 +201,8 @@ def _parse_timestamp(text: str | None) -> datetime | None:
 
 
 def cmd_report(args, ledger_path: Path | None) -> int:
-    from reports.report import ReportError, write_report
-    from theory import claims
+    from advgeom.reports.report import ReportError, write_report
+    from advgeom.theory import claims
 
     if args.paper is not None and args.paper not in claims.papers():
         raise UsageError(f"advgeom report: --paper {args.paper!r} is not one of "
@@ -253,7 +253,7 @@ def _latest_complete(path: Path) -> int | None:
 def cmd_claims(args) -> int:
     from dataclasses import asdict
 
-    from theory import claims
+    from advgeom.theory import claims
 
     try:
         items = claims.all(args.paper)
@@ -272,7 +272,7 @@ def cmd_claims(args) -> int:
 
 
 def cmd_show(args, ledger_path: Path | None) -> int:
-    from theory import claims
+    from advgeom.theory import claims
 
     try:
         claim = claims.get(args.id)
@@ -313,7 +313,7 @@ def cmd_show(args, ledger_path: Path | None) -> int:
 
 def cmd_bench(args) -> int:
     try:
-        from numerics import bench
+        from advgeom.numerics import bench
     except ImportError as exc:  # pragma: no cover - present in a full checkout
         raise UsageError(f"advgeom bench: unavailable ({exc})") from None
     return bench.main(json_output=args.json, quick=args.quick)

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from reports import ledger, verdicts
+from advgeom.reports import ledger, verdicts
 
 _CLAIMS_KEY = "advgeom_claims"
 _EVIDENCE_KEY = "advgeom_evidence"
@@ -209,7 +209,7 @@ class Evidence:
         """Check a :class:`proofs.core.Derivation` step by step and record it.
 
         The steps are recorded (with the failed one marked) before any failure is raised."""
-        from proofs.core import DerivationError
+        from advgeom.proofs.core import DerivationError
 
         results = deriv.check(raise_on_failure=False)
         self._add({
@@ -271,7 +271,7 @@ def _claim_markers(item: pytest.Item) -> list[tuple[str, str]]:
 
 
 def pytest_collection_modifyitems(session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    from theory import claims as registry
+    from advgeom.theory import claims as registry
 
     try:
         reg = registry.registry()
@@ -399,7 +399,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     if hasattr(config, "workerinput"):  # an xdist worker: the controller writes the ledger
         return
-    from theory import claims as registry
+    from advgeom.theory import claims as registry
 
     reg = registry.registry()
     finished = datetime.now(UTC)

@@ -23,12 +23,12 @@ from pathlib import Path
 
 import typst
 
-from reports import figures
-from reports.ledger import RunRecord, TestRecord
-from reports.text import fmt_number, latex_to_unicode, lit
-from reports.verdicts import ClaimStatus, effective_outcome, run_statuses
-from theory import claims as registry
-from theory.claims import VERDICTS, Claim, Registry
+from advgeom.reports import figures
+from advgeom.reports.ledger import RunRecord, TestRecord
+from advgeom.reports.text import fmt_number, latex_to_unicode, lit
+from advgeom.reports.verdicts import ClaimStatus, effective_outcome, run_statuses
+from advgeom.theory import claims as registry
+from advgeom.theory.claims import VERDICTS, Claim, Registry
 
 __all__ = ["ReportError", "build_source", "write_report"]
 

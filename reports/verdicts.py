@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reports.ledger import RunRecord, TestRecord
-from theory.claims import Claim
+from advgeom.reports.ledger import RunRecord, TestRecord
+from advgeom.theory.claims import Claim
 
 __all__ = [
     "ESTABLISHED_NOT", "NOT_RUN", "ClaimStatus", "claim_status", "effective_outcome", "run_statuses",

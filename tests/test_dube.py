@@ -24,12 +24,12 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from scipy import optimize, stats  # noqa: E402
 
-from numerics import boundary_distance as bd  # noqa: E402
-from numerics import goe  # noqa: E402
-from numerics import montecarlo as mc  # noqa: E402
-from proofs import landscape as proofs_landscape  # noqa: E402
-from proofs import resolution as proofs_resolution  # noqa: E402
-from theory import landscape, resolution  # noqa: E402
+from advgeom.numerics import boundary_distance as bd  # noqa: E402
+from advgeom.numerics import goe  # noqa: E402
+from advgeom.numerics import montecarlo as mc  # noqa: E402
+from advgeom.proofs import landscape as proofs_landscape  # noqa: E402
+from advgeom.proofs import resolution as proofs_resolution  # noqa: E402
+from advgeom.theory import landscape, resolution  # noqa: E402
 
 LEVEL = 1 - 1e-6
 TWO_PI = 2.0 * math.pi
@@ -808,7 +808,7 @@ def test_multiresolution_classifier_distance_is_resolution_invariant(evidence):
 
 
 def _digits_multiresolution(evidence):
-    from numerics import datasets
+    from advgeom.numerics import datasets
 
     ds = datasets.load("digits")
     x, y = datasets.binary_pair(ds, 3, 8)

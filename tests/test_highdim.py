@@ -18,9 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from numerics import montecarlo as mc
-from proofs import highdim as derivations
-from theory import highdim as hd
+from advgeom.numerics import montecarlo as mc
+from advgeom.proofs import highdim as derivations
+from advgeom.theory import highdim as hd
 
 N_GRID = np.arange(1, 401)
 

@@ -23,9 +23,9 @@ from scipy import stats
 from scipy.optimize import linprog, minimize
 from threadpoolctl import threadpool_limits
 
-from numerics import datasets
-from numerics import montecarlo as mc
-from numerics.attacks import (
+from advgeom.numerics import datasets
+from advgeom.numerics import montecarlo as mc
+from advgeom.numerics.attacks import (
     BinaryLogistic,
     LinearSoftmax,
     SklearnMLP,
@@ -33,8 +33,8 @@ from numerics.attacks import (
     penalty_attack_path,
     penalty_attack_search,
 )
-from proofs import lipschitz as derivations
-from theory import lipschitz as lip
+from advgeom.proofs import lipschitz as derivations
+from advgeom.theory import lipschitz as lip
 
 
 @pytest.fixture(autouse=True, scope="module")

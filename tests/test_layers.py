@@ -1,6 +1,7 @@
 """The direction of imports: theory imports nothing of ours; proofs and numerics may import theory
-(and proofs.core); reports may import everything. Checked on the source, imports inside functions
-included."""
+(and proofs.core); reports may import everything. Layers are imported as ``advgeom.<layer>``; a bare
+``import theory`` would pick up whatever folder of that name is on the path, so it is always an
+error. Checked on the source, imports inside functions included."""
 
 from __future__ import annotations
 
@@ -27,7 +28,12 @@ def _our_imports(path: Path) -> set[str]:
             names = [node.module]
         else:
             continue
-        found |= {n.split(".")[0] for n in names if n.split(".")[0] in ALLOWED}
+        for n in names:
+            parts = n.split(".")
+            if parts[0] in ALLOWED:  # a bare top-level import of a layer: never allowed
+                found.add(f"bare {n}")
+            elif parts[0] == "advgeom" and len(parts) > 1 and parts[1] in ALLOWED:
+                found.add(parts[1])
     return found
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from numerics import montecarlo as mc
+from advgeom.numerics import montecarlo as mc
 
 
 def _uniform_sum_of_squares(rng: np.random.Generator, size: int) -> np.ndarray:

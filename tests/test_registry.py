@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from theory import claims
-from theory.claims import RegistryError, load_registry
+from advgeom.theory import claims
+from advgeom.theory.claims import RegistryError, load_registry
 
 TESTS = Path(__file__).parent
 

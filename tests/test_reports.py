@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 import sympy as sp
 
-from proofs.core import Derivation, DerivationError, Step, typst_math
-from reports import cli, ledger
-from reports.report import ReportError, write_report
-from reports.verdicts import claim_status
-from theory import claims
+from advgeom.proofs.core import Derivation, DerivationError, Step, typst_math
+from advgeom.reports import cli, ledger
+from advgeom.reports.report import ReportError, write_report
+from advgeom.reports.verdicts import claim_status
+from advgeom.theory import claims
 
 # A scenario run by pytester: one passing, one failing, one skipped (to show that a skipped test
 # establishes nothing) and one that records an unasserted failed check.

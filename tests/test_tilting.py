@@ -20,10 +20,10 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
-from numerics import montecarlo as mc  # noqa: E402
-from numerics import tilting_paths as TP  # noqa: E402
-from proofs import tilting as PT  # noqa: E402
-from theory import tilting as T  # noqa: E402
+from advgeom.numerics import montecarlo as mc  # noqa: E402
+from advgeom.numerics import tilting_paths as TP  # noqa: E402
+from advgeom.proofs import tilting as PT  # noqa: E402
+from advgeom.theory import tilting as T  # noqa: E402
 
 STEP = 0.25
 ANGLE_TOL = 1e-3  # radians: bound on every certified path angle error, far below the angles compared

@@ -8,7 +8,7 @@ claim passes (see :mod:`reports.verdicts`).
 
 Examples
 --------
->>> from theory import claims
+>>> from advgeom.theory import claims
 >>> c = claims.get("HD-1")
 >>> c.paper, c.verdict
 ('dube', 'PROVED')

@@ -27,7 +27,7 @@ import mpmath as mp
 import numpy as np
 from scipy import special
 
-from theory.highdim import gamma_half_ratio, sphere_mean_abs_coordinate
+from advgeom.theory.highdim import gamma_half_ratio, sphere_mean_abs_coordinate
 
 __all__ = [
     "block_average",

@@ -38,8 +38,8 @@ import mpmath
 import numpy as np
 from scipy import integrate, optimize, special, stats
 
-from theory import quadforms
-from theory.highdim import gamma_half_ratio
+from advgeom.theory import quadforms
+from advgeom.theory.highdim import gamma_half_ratio
 
 __all__ = [
     "R_OUTER",
