@@ -35,9 +35,8 @@ from pathlib import Path
 
 import mpmath
 import numpy as np
-from scipy import optimize
-
 from advgeom.numerics import montecarlo as mc
+from scipy import optimize
 
 __all__ = ["best_time", "main", "run_all", "sphere_sampler_rows"]
 
@@ -226,7 +225,8 @@ def run_all(quick: bool = False, progress: Callable[[str], None] | None = None) 
     """Every section; returns ``{"machine": ..., "date": ..., "rows": [...]}``."""
     steps = [
         ("exact tails against Imhof and the CLT", lambda: tail_rows(quick)),
-        ("spheres engines and distance bound", lambda: _external("advgeom.numerics.bench_spheres", "spheres")),
+        ("spheres engines and distance bound",
+         lambda: _external("advgeom.numerics.bench_spheres", "spheres")),
         ("Monte Carlo sampler", lambda: sphere_sampler_rows(50_000 if quick else 200_000)),
         ("convolution operator norms", lambda: conv_rows(quick)),
     ]

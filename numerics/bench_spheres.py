@@ -14,7 +14,6 @@ import time
 
 import mpmath
 import numpy as np
-
 from advgeom.numerics import quadforms as qf
 from advgeom.numerics.references import distance_bound_quadrature, hypoexponential_sf
 from advgeom.theory import spheres as S

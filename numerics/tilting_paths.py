@@ -34,10 +34,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import expit
-
 from advgeom.numerics.cache import memory
 from advgeom.theory import tilting as T
+from scipy.special import expit
 
 __all__ = [
     "PairData",

@@ -12,7 +12,6 @@ import itertools
 import math
 
 import sympy as sp
-
 from advgeom.proofs.core import Derivation, Step
 
 __all__ = [

@@ -14,7 +14,6 @@ True
 from __future__ import annotations
 
 import sympy as sp
-
 from advgeom.proofs.core import Derivation, Step
 
 __all__ = [

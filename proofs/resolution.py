@@ -7,7 +7,6 @@ the final ``expression`` with the matching function of :mod:`theory.resolution`.
 from __future__ import annotations
 
 import sympy as sp
-
 from advgeom.proofs.core import Derivation, Step
 
 __all__ = [

@@ -7,7 +7,6 @@ compares with the numeric function in :mod:`theory.spectrum`.
 from __future__ import annotations
 
 import sympy as sp
-
 from advgeom.proofs.core import Derivation, Step
 
 n = sp.Symbol("n", integer=True, positive=True)

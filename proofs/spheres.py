@@ -7,7 +7,6 @@ results, ``expression`` holds it so that a test can compare it with :mod:`theory
 from __future__ import annotations
 
 import sympy as sp
-
 from advgeom.proofs.core import Derivation, Step
 
 n = sp.Symbol("n", integer=True, positive=True)

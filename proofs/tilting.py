@@ -10,7 +10,6 @@ justification says so (Gram-Schmidt and the mirror identities involve only inner
 from __future__ import annotations
 
 import sympy as sp
-
 from advgeom.proofs.core import Derivation, Step
 
 __all__ = [

@@ -21,10 +21,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from advgeom.reports import ledger
 from rich.console import Console
 from rich.table import Table
-
-from advgeom.reports import ledger
 
 __all__ = ["main"]
 

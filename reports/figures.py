@@ -8,9 +8,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-
 from advgeom.theory.claims import Claim  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 
 __all__ = ["STATUS_COLOURS", "claim_graph_svg", "status_colour", "svg_bytes"]
 

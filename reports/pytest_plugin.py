@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from advgeom.reports import ledger, verdicts
 
 _CLAIMS_KEY = "advgeom_claims"

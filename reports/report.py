@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typst
-
 from advgeom.reports import figures
 from advgeom.reports.ledger import RunRecord, TestRecord
 from advgeom.reports.text import fmt_number, latex_to_unicode, lit

@@ -20,16 +20,15 @@ import mpmath as mp  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import sympy as sp  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from scipy import optimize, stats  # noqa: E402
-
 from advgeom.numerics import boundary_distance as bd  # noqa: E402
 from advgeom.numerics import goe  # noqa: E402
 from advgeom.numerics import montecarlo as mc  # noqa: E402
 from advgeom.proofs import landscape as proofs_landscape  # noqa: E402
 from advgeom.proofs import resolution as proofs_resolution  # noqa: E402
 from advgeom.theory import landscape, resolution  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from scipy import optimize, stats  # noqa: E402
 
 LEVEL = 1 - 1e-6
 TWO_PI = 2.0 * math.pi

@@ -14,13 +14,12 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given
-from hypothesis import strategies as st
-from scipy import stats
-
 from advgeom.numerics import montecarlo as mc
 from advgeom.proofs import highdim as derivations
 from advgeom.theory import highdim as hd
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
 
 N_GRID = np.arange(1, 401)
 

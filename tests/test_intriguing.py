@@ -17,12 +17,6 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
-from scipy import stats
-from scipy.optimize import linprog, minimize
-from threadpoolctl import threadpool_limits
-
 from advgeom.numerics import datasets
 from advgeom.numerics import montecarlo as mc
 from advgeom.numerics.attacks import (
@@ -35,6 +29,11 @@ from advgeom.numerics.attacks import (
 )
 from advgeom.proofs import lipschitz as derivations
 from advgeom.theory import lipschitz as lip
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from scipy.optimize import linprog, minimize
+from threadpoolctl import threadpool_limits
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -6,9 +6,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
-from scipy import stats
-
 from advgeom.numerics import montecarlo as mc
+from scipy import stats
 
 
 def _uniform_sum_of_squares(rng: np.random.Generator, size: int) -> np.ndarray:

@@ -7,7 +7,6 @@ import ast
 from pathlib import Path
 
 import pytest
-
 from advgeom.theory import claims
 from advgeom.theory.claims import RegistryError, load_registry
 

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 import sympy as sp
-
 from advgeom.proofs.core import Derivation, DerivationError, Step, typst_math
 from advgeom.reports import cli, ledger
 from advgeom.reports.report import ReportError, write_report

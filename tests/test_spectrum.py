@@ -20,15 +20,14 @@ import mpmath  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import sympy as sp  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from threadpoolctl import threadpool_limits  # noqa: E402
-
 from advgeom.numerics import local_error as le  # noqa: E402
 from advgeom.numerics import montecarlo as mc  # noqa: E402
 from advgeom.proofs import spectrum as derivations  # noqa: E402
 from advgeom.theory import claims  # noqa: E402
 from advgeom.theory import spectrum as spec  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 PRIMARY_SIGMAS = (0.2, 0.4, 0.6)
 PRIMARY_EPS = (0.05, 0.1, 0.15)

@@ -21,17 +21,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 import mpmath  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from scipy import integrate, optimize, stats  # noqa: E402
-from threadpoolctl import threadpool_limits  # noqa: E402
-
 from advgeom.numerics import montecarlo as mc  # noqa: E402
 from advgeom.numerics import quadforms as qf  # noqa: E402
 from advgeom.numerics import quadratic_network as qn  # noqa: E402
 from advgeom.numerics.references import distance_bound_quadrature, hypoexponential_sf  # noqa: E402
 from advgeom.proofs import spheres as derivations  # noqa: E402
 from advgeom.theory import spheres as S  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from scipy import integrate, optimize, stats  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 R = S.R_OUTER
 NET_PARAMS = {"n": 100, "steps": 7_500, "lr": 3e-3, "batch": 50, "checkpoint_every": 500,

@@ -16,14 +16,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import sympy as sp  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.extra import numpy as hnp  # noqa: E402
-
 from advgeom.numerics import montecarlo as mc  # noqa: E402
 from advgeom.numerics import tilting_paths as TP  # noqa: E402
 from advgeom.proofs import tilting as PT  # noqa: E402
 from advgeom.theory import tilting as T  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
 
 STEP = 0.25
 ANGLE_TOL = 1e-3  # radians: bound on every certified path angle error, far below the angles compared

@@ -25,9 +25,8 @@ import math
 
 import mpmath as mp
 import numpy as np
-from scipy import special
-
 from advgeom.theory.highdim import gamma_half_ratio, sphere_mean_abs_coordinate
+from scipy import special
 
 __all__ = [
     "block_average",

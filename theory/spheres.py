@@ -36,10 +36,9 @@ from typing import Literal
 
 import mpmath
 import numpy as np
-from scipy import integrate, optimize, special, stats
-
 from advgeom.theory import quadforms
 from advgeom.theory.highdim import gamma_half_ratio
+from scipy import integrate, optimize, special, stats
 
 __all__ = [
     "R_OUTER",
