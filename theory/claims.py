@@ -4,7 +4,9 @@ Each document has one TOML file in ``theory/claims/`` (``spheres.toml``, ``tilti
 ``intriguing.toml``, ``dube.toml``, ``spectrum.toml``). A file holds a ``[paper]`` table and an array
 of ``[[claims]]``; a claim may have ``[[claims.readings]]`` when its source is ambiguous. The verdict
 written in the file is a hypothesis: a verification run establishes it only when every test of the
-claim passes (see :mod:`reports.verdicts`).
+claim passes and the evidence its verdict needs is there (see :mod:`advgeom.reports.verdicts`). A
+statistical claim or reading registers its decision rule (a ``decision`` table: statistic, rule,
+level, family, minimum effect, sample, and the verdict of each outcome) before any data is seen.
 
 Examples
 --------
@@ -32,6 +34,7 @@ from pathlib import Path
 __all__ = [
     "VERDICTS",
     "Claim",
+    "DecisionRule",
     "Paper",
     "Reading",
     "Registry",
@@ -44,7 +47,14 @@ __all__ = [
 ]
 
 #: The verdict vocabulary, in the order the report lists it.
-VERDICTS = ("PROVED", "CONFIRMED", "CORRECTED", "REFUTED", "UNSUPPORTED", "NOT CHECKABLE")
+VERDICTS = ("PROVED", "CONFIRMED", "CORRECTED", "REFUTED", "UNSUPPORTED", "INCONCLUSIVE",
+            "NOT CHECKABLE")
+
+#: Verdicts a registered decision rule may derive from its data.
+DECISION_OUTCOMES = ("CONFIRMED", "REFUTED", "UNSUPPORTED", "CORRECTED")
+
+#: The family-wise level of a decision when the registry does not state one.
+DEFAULT_LEVEL = 1e-3
 
 CLAIMS_DIR = Path(__file__).with_name("claims")
 
@@ -52,13 +62,47 @@ _ID_PATTERN = re.compile(r"^[A-Z]+(-[A-Z0-9]+)+$")
 _PAPER_FIELDS = {"key", "title", "authors", "arxiv", "seed", "summary"}
 _CLAIM_FIELDS = {
     "id", "title", "source", "as_stated", "formal", "verdict", "correction", "counterexample",
-    "uses", "rule", "notes", "readings",
+    "uses", "rule", "notes", "readings", "decision",
 }
-_READING_FIELDS = {"id", "statement", "verdict", "notes"}
+_READING_FIELDS = {"id", "statement", "verdict", "notes", "decision"}
+_DECISION_FIELDS = {
+    "statistic", "rule", "level", "family", "min_effect", "sample", "on_positive", "on_negative",
+    "on_null",
+}
 
 
 class RegistryError(ValueError):
     """A claim file is malformed; the message names the file, the claim and the field."""
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    """A statistical decision rule, registered before the data it decides.
+
+    The test computes an effect (``statistic``) and its two-sided confidence interval at the
+    per-test level ``level / family`` (Bonferroni over the ``family`` tests decided together), then
+    :func:`advgeom.numerics.decisions.decide` maps the interval to a verdict:
+
+    * interval entirely above ``+min_effect``: ``on_positive``;
+    * interval entirely below ``-min_effect``: ``on_negative``;
+    * interval entirely inside ``(-min_effect, +min_effect)``: ``on_null`` (no effect worth the name);
+    * otherwise ``INCONCLUSIVE``.
+    """
+
+    statistic: str
+    rule: str
+    min_effect: float
+    sample: int
+    on_positive: str
+    on_negative: str
+    on_null: str
+    level: float = DEFAULT_LEVEL
+    family: int = 1
+
+    @property
+    def per_test_level(self) -> float:
+        """The level each of the ``family`` tests is run at (Bonferroni)."""
+        return self.level / self.family
 
 
 @dataclass(frozen=True)
@@ -69,6 +113,7 @@ class Reading:
     statement: str
     verdict: str
     notes: str = ""
+    decision: DecisionRule | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +149,7 @@ class Claim:
     rule: str = ""
     notes: str = ""
     readings: tuple[Reading, ...] = field(default=())
+    decision: DecisionRule | None = None
 
     @property
     def needs_tests(self) -> bool:
@@ -173,6 +219,42 @@ def _unknown_fields(where: str, table: dict, allowed: set[str]) -> None:
         raise RegistryError(f"{where}: unknown field(s) {', '.join(extra)}")
 
 
+def _parse_decision(where: str, table, verdict: str) -> DecisionRule | None:
+    if table is None:
+        return None
+    where = f"{where}, decision"
+    if not isinstance(table, dict):
+        raise RegistryError(f"{where}: must be a table")
+    _unknown_fields(where, table, _DECISION_FIELDS)
+    outcomes = {}
+    for key in ("on_positive", "on_negative", "on_null"):
+        value = _text(where, table, key)
+        if value not in DECISION_OUTCOMES:
+            raise RegistryError(f"{where}: {key} = {value!r} is not one of "
+                                f"{', '.join(DECISION_OUTCOMES)}")
+        outcomes[key] = value
+    if verdict not in set(outcomes.values()) | {"INCONCLUSIVE", "CORRECTED"}:
+        raise RegistryError(f"{where}: the rule can never give the registered verdict {verdict}")
+    numbers = {}
+    for key, kind, low, high in (("level", float, 0.0, 0.05), ("min_effect", float, 0.0, None),
+                                 ("family", int, 1, None), ("sample", int, 1, None)):
+        if key not in table:
+            if key in ("min_effect", "sample"):
+                raise RegistryError(f"{where}: field {key!r} is missing")
+            continue
+        value = table[key]
+        ok = (isinstance(value, int | float) and not isinstance(value, bool)
+              and (kind is float or isinstance(value, int))
+              and (value > low if key == "level" else value >= low)
+              and (high is None or value <= high))
+        if not ok:
+            want = "in (0, 0.05]" if key == "level" else f">= {low}"
+            raise RegistryError(f"{where}: {key} = {value!r} must be a {kind.__name__} {want}")
+        numbers[key] = kind(value)
+    return DecisionRule(statistic=_text(where, table, "statistic"), rule=_text(where, table, "rule"),
+                        **outcomes, **numbers)
+
+
 def _parse_claim(path: Path, paper: str, table: dict) -> Claim:
     cid = table.get("id")
     where = f"{path.name}: claim {cid!r}"
@@ -194,6 +276,7 @@ def _parse_claim(path: Path, paper: str, table: dict) -> Claim:
                 statement=_text(rwhere, r, "statement"),
                 verdict=_verdict(rwhere, r),
                 notes=_text(rwhere, r, "notes", required=False),
+                decision=_parse_decision(rwhere, r.get("decision"), _verdict(rwhere, r)),
             )
         )
     rids = [r.id for r in readings]
@@ -214,6 +297,7 @@ def _parse_claim(path: Path, paper: str, table: dict) -> Claim:
         rule=_text(where, table, "rule", required=False),
         notes=notes,
         readings=tuple(readings),
+        decision=_parse_decision(where, table.get("decision"), verdict),
     )
 
 
