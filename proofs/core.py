@@ -1,15 +1,38 @@
-"""Machine-checked derivations: a chain of equalities and inequalities, each verified by sympy.
+"""Machine-checked derivations: from stated premises, through a chain of checked steps, to a
+stated conclusion.
 
-A :class:`Derivation` is a list of :class:`Step` objects. A step states ``lhs <relation> rhs`` with
-its justification in words. :meth:`Derivation.check` verifies every step:
+A :class:`Derivation` has :class:`Premise` objects (hypotheses, as sympy relations), a list of
+:class:`Step` objects, and a :class:`Conclusion`. A step states ``lhs <relation> rhs`` with its
+justification in words and the premises it ``uses``. :meth:`Derivation.verify` checks three things:
+
+1. every step holds, with the premises it uses substituted (below);
+2. the steps form one chain from the conclusion's left side to its right side (``rhs`` of each step
+   is the ``lhs`` of the next, up to simplification), and the composed relation implies the
+   conclusion's (``=`` then ``<=`` gives ``<=``; any ``<`` gives ``<``; ``<`` and ``>`` never mix);
+3. the mutation check: each premise perturbed by a hair (an equality ``a = b`` becomes
+   ``a = b + 10^-6``; an inequality loses the sign of its slack, below) must make the derivation fail,
+   and each step whose check is a custom proof must fail when its right side is perturbed. A
+   derivation that survives a mutation is *vacuous*: its conclusion does not depend on what it says
+   it depends on.
+
+A premise constrains its left side (a symbol or an undefined function application). In a step that
+uses it, ``Eq(a, b)`` substitutes ``b`` for ``a``; ``a >= b`` substitutes ``b + s`` and ``a <= b``
+substitutes ``b - s`` for a fresh slack ``s >= 0`` (``s > 0`` for a strict premise), so the step is
+proved for every value the premise allows. The assumptions on the symbols (``positive=True``, ...)
+are the derivation's domain, listed with it in the report.
+
+Each step is checked as follows:
 
 * ``=``: both sides are evaluated (``doit``: integrals, sums, limits), then ``lhs - rhs`` must reduce
   to exactly 0 under one of a fixed list of sympy simplifications.
 * ``<=``, ``<``, ``>=``, ``>``: sympy must *prove* the sign of ``lhs - rhs`` from the assumptions on
   the symbols (``positive=True``, ``integer=True``, ...), possibly after simplification. "Unknown"
   counts as a failure: a step passes only with a proof.
-* A step may instead carry ``proof=callable`` returning ``True`` for a custom sympy argument (for
-  example a polynomial shown positive by its coefficients), described in its justification.
+* A step may instead carry ``proof=callable`` returning ``True`` for a custom argument (for
+  example a polynomial shown positive by its coefficients, or a certified interval enclosure),
+  described in its justification. The callable receives the step's two sides (after premise
+  substitution) as ``proof(lhs, rhs)``; a callable of no arguments cannot see them, and fails the
+  mutation check unless it is the only witness of a fact about fixed constants.
 
 No numeric spot check ever stands in for a step. :func:`typst_math` prints a sympy expression as
 Typst math for the report.
@@ -24,12 +47,23 @@ Examples
 ... ])
 >>> [r.ok for r in d.check()]
 [True, True]
+
+A derivation from a premise, and its mutation check:
+
+>>> x, c = sp.symbols("x c", positive=True)
+>>> d = Derivation("EX-1", "a lower bound", premises=[Premise("lower", x >= 2 * c, "hypothesis")],
+...                steps=[Step(x**2, (2 * c)**2, ">=", "x >= 2c > 0, squares", uses=("lower",))],
+...                conclusion=Conclusion(x**2, ">=", 4 * c**2))
+>>> v = d.verify()
+>>> v.ok, v.vacuous, v.mutations_rejected, v.mutations_total
+(True, False, 1, 1)
 >>> typst_math(sp.sqrt(2 * sp.pi * sp.E))  # sympy splits the root
 'sqrt(2) sqrt(pi) e^(1/2)'
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +71,10 @@ from typing import Any
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-__all__ = ["Derivation", "DerivationError", "Step", "StepResult", "typst_math"]
+__all__ = [
+    "Conclusion", "Derivation", "DerivationError", "Premise", "Step", "StepResult", "Verification",
+    "typst_math",
+]
 
 _RELATIONS = ("=", "<=", "<", ">=", ">")
 
@@ -64,11 +101,77 @@ class Step:
     rhs: Any
     relation: str = "="
     justification: str = ""
-    proof: Callable[[], bool] | None = None
+    proof: Callable[..., bool] | None = None
+    uses: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.relation not in _RELATIONS:
             raise ValueError(f"relation={self.relation!r} must be one of {_RELATIONS}")
+        if isinstance(self.uses, str):
+            object.__setattr__(self, "uses", (self.uses,))
+
+
+#: The hair by which the mutation check perturbs a premise or a side.
+MUTATION = sp.Rational(1, 10**6)
+
+_REL_OF = {sp.Eq: "=", sp.Ge: ">=", sp.Gt: ">", sp.Le: "<=", sp.Lt: "<"}
+_FLIP = {"=": "=", ">=": "<=", ">": "<", "<=": ">=", "<": ">"}
+
+
+@dataclass(frozen=True)
+class Premise:
+    """A hypothesis of a derivation: ``relation`` is a sympy relation (``Eq(a, b)``, ``a >= b``, ...)
+    whose left side (a symbol or an undefined function application) it constrains."""
+
+    name: str
+    relation: Any
+    statement: str = ""
+
+    def __post_init__(self) -> None:
+        rel = self.relation
+        if type(rel) not in _REL_OF:
+            raise ValueError(f"premise {self.name!r}: relation = {rel!r} must be a sympy Eq, Ge, Gt,"
+                             " Le or Lt")
+        if rel.lhs.is_number and not rel.rhs.is_number:  # "2 <= x": constrain x
+            flipped = {sp.Ge: sp.Le, sp.Gt: sp.Lt, sp.Le: sp.Ge, sp.Lt: sp.Gt, sp.Eq: sp.Eq}
+            object.__setattr__(self, "relation", flipped[type(rel)](rel.rhs, rel.lhs,
+                                                                    evaluate=False))
+
+    @property
+    def op(self) -> str:
+        return _REL_OF[type(self.relation)]
+
+    def substitution(self, mutated: bool = False) -> dict:
+        """What replaces the constrained side in a step that uses this premise."""
+        a, b, op = self.relation.lhs, self.relation.rhs, self.op
+        if op == "=":
+            return {a: b + MUTATION if mutated else b}
+        if mutated:
+            slack = sp.Dummy(f"s_{self.name}", real=True)
+        elif op in (">", "<"):
+            slack = sp.Dummy(f"s_{self.name}", positive=True)
+        else:
+            slack = sp.Dummy(f"s_{self.name}", nonnegative=True)
+        return {a: b + slack if op in (">=", ">") else b - slack}
+
+    def text(self) -> str:
+        return f"{sp.sstr(self.relation.lhs)} {self.op} {sp.sstr(self.relation.rhs)}"
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    """What a derivation derives: ``lhs relation rhs``."""
+
+    lhs: Any
+    relation: str
+    rhs: Any
+
+    def __post_init__(self) -> None:
+        if self.relation not in _RELATIONS:
+            raise ValueError(f"relation={self.relation!r} must be one of {_RELATIONS}")
+
+    def text(self) -> str:
+        return f"{sp.sstr(self.lhs)} {self.relation} {sp.sstr(self.rhs)}"
 
 
 @dataclass(frozen=True)
@@ -90,6 +193,7 @@ class StepResult:
             "rhs_text": sp.sstr(self.step.rhs),
             "relation": self.step.relation,
             "justification": self.step.justification,
+            "uses": list(self.step.uses),
             "ok": self.ok,
             "method": self.method,
             "residual": self.residual,
@@ -152,15 +256,32 @@ def _sign_proved(diff: sp.Expr, relation: str) -> tuple[bool, str, sp.Expr]:
     return False, "none", candidates[-1][1]
 
 
-def check_step(step: Step, index: int = 0) -> StepResult:
-    """Check one step; see the module docstring for what counts as a proof."""
+def _takes_sides(proof: Callable) -> bool:
+    try:
+        params = inspect.signature(proof).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD,
+                                                  p.VAR_POSITIONAL)]
+    return len(positional) >= 2 or any(p.kind == p.VAR_POSITIONAL for p in positional)
+
+
+def check_step(step: Step, index: int = 0, subs: dict | None = None,
+               rhs_shift: Any = 0) -> StepResult:
+    """Check one step, with ``subs`` (premise substitutions) applied to both sides and ``rhs_shift``
+    added to the right side (the mutation check's perturbation); see the module docstring."""
+    lhs, rhs = sp.sympify(step.lhs), sp.sympify(step.rhs) + rhs_shift
+    if subs:
+        lhs, rhs = lhs.subs(subs), rhs.subs(subs)
     if step.proof is not None:
+        sides = _takes_sides(step.proof)
         try:
-            ok = bool(step.proof())
+            ok = bool(step.proof(lhs, rhs) if sides else step.proof())
         except Exception as exc:  # a failing custom proof is a failed step, reported as such
             return StepResult(index, step, False, "custom proof", f"raised {exc!r}")
-        return StepResult(index, step, ok, "custom proof", "" if ok else "custom proof False")
-    lhs, rhs = _evaluate(step.lhs), _evaluate(step.rhs)
+        method = "custom proof" if sides else "custom proof (opaque)"
+        return StepResult(index, step, ok, method, "" if ok else "custom proof False")
+    lhs, rhs = _evaluate(lhs), _evaluate(rhs)
     diff = lhs - rhs
     if step.relation == "=":
         ok, method, rest = _is_zero(diff)
@@ -169,26 +290,212 @@ def check_step(step: Step, index: int = 0) -> StepResult:
     return StepResult(index, step, ok, method, "" if ok else sp.sstr(rest))
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Whether two chain links are the same expression (up to simplification)."""
+    a, b = sp.sympify(a), sp.sympify(b)
+    if a == b:
+        return True
+    return _is_zero(_evaluate(a) - _evaluate(b))[0]
+
+
+def _compose(relations: list[str]) -> str | None:
+    """The relation a chain of steps establishes, or ``None`` if it mixes directions."""
+    ups = {r for r in relations if r in ("<", "<=")}
+    downs = {r for r in relations if r in (">", ">=")}
+    if ups and downs:
+        return None
+    if ups:
+        return "<" if "<" in ups else "<="
+    if downs:
+        return ">" if ">" in downs else ">="
+    return "="
+
+
+_IMPLIES = {"=": {"=", "<=", ">="}, "<": {"<", "<="}, "<=": {"<="}, ">": {">", ">="}, ">=": {">="}}
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of :meth:`Derivation.verify`."""
+
+    steps: list[StepResult]
+    chain_ok: bool
+    chain_message: str
+    mutations: list[tuple[str, bool]]  # (what was perturbed, rejected?)
+    domain: list[str]
+
+    @property
+    def steps_ok(self) -> bool:
+        return all(r.ok for r in self.steps)
+
+    @property
+    def mutations_total(self) -> int:
+        return len(self.mutations)
+
+    @property
+    def mutations_rejected(self) -> int:
+        return sum(1 for _, rejected in self.mutations if rejected)
+
+    @property
+    def vacuous(self) -> bool:
+        return self.mutations_rejected < self.mutations_total
+
+    @property
+    def ok(self) -> bool:
+        """Every step checks, the chain reaches the conclusion, and no mutation survives."""
+        return self.steps_ok and self.chain_ok and not self.vacuous
+
+    def failure_message(self) -> str:
+        for r in self.steps:
+            if not r.ok:
+                return r.failure_message()
+        if not self.chain_ok:
+            return self.chain_message
+        survived = [what for what, rejected in self.mutations if not rejected]
+        return "vacuous: still checks when " + "; ".join(survived)
+
+
 @dataclass
 class Derivation:
-    """A titled chain of steps serving one claim; ``expression`` optionally holds the result.
+    """A titled derivation serving one claim: premises, a chain of steps, a conclusion.
 
-    A test lambdifies ``expression`` and compares it with the numeric function in ``theory``.
+    ``conclusion`` defaults to the chain's end points (first left side, composed relation, last
+    right side). ``expression`` optionally holds a result that a test lambdifies and compares with
+    the numeric function in ``theory``.
     """
 
     claim: str
     title: str
     steps: list[Step] = field(default_factory=list)
     expression: Any = None
+    premises: list[Premise] = field(default_factory=list)
+    conclusion: Conclusion | None = None
+
+    def __post_init__(self) -> None:
+        names = [p.name for p in self.premises]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.claim} '{self.title}': duplicate premise names {names}")
+        for i, s in enumerate(self.steps):
+            unknown = set(s.uses) - set(names)
+            if unknown:
+                raise ValueError(f"{self.claim} '{self.title}': step {i + 1} uses unknown "
+                                 f"premise(s) {sorted(unknown)}")
+
+    def _subs(self, step: Step, mutated: str | None = None) -> dict:
+        subs: dict = {}
+        for p in self.premises:
+            if p.name in step.uses:
+                subs.update(p.substitution(mutated=p.name == mutated))
+        return subs
+
+    def _step_results(self, mutated: str | None = None, only_using: bool = False
+                      ) -> list[StepResult]:
+        out = []
+        for i, s in enumerate(self.steps):
+            if only_using and mutated not in s.uses:
+                continue
+            out.append(check_step(s, i, self._subs(s, mutated)))
+        return out
 
     def check(self, *, raise_on_failure: bool = True) -> list[StepResult]:
-        """Check every step in order; raise :class:`DerivationError` at the first failure."""
-        results = [check_step(s, i) for i, s in enumerate(self.steps)]
+        """Check every step (premises substituted) in order; with ``raise_on_failure``, raise
+        :class:`DerivationError` at the first failure."""
+        results = self._step_results()
         if raise_on_failure:
             for r in results:
                 if not r.ok:
                     raise DerivationError(f"{self.claim} '{self.title}': {r.failure_message()}")
         return results
+
+    def effective_conclusion(self) -> Conclusion | None:
+        if self.conclusion is not None:
+            return self.conclusion
+        rel = _compose([s.relation for s in self.steps])
+        if not self.steps or rel is None:
+            return None
+        return Conclusion(self.steps[0].lhs, rel, self.steps[-1].rhs)
+
+    def _chain(self) -> tuple[bool, str]:
+        concl = self.effective_conclusion()
+        if not self.steps:
+            return False, "no steps"
+        if concl is None:
+            return False, "the steps mix < and > relations: they do not chain to a conclusion"
+        for i in range(len(self.steps) - 1):
+            if not _same(self.steps[i].rhs, self.steps[i + 1].lhs):
+                return False, (f"not a chain: the right side of step {i + 1} is not the left side "
+                               f"of step {i + 2}")
+        if not _same(self.steps[0].lhs, concl.lhs):
+            return False, "the first step does not start from the conclusion's left side"
+        if not _same(self.steps[-1].rhs, concl.rhs):
+            return False, "the last step does not end at the conclusion's right side"
+        rel = _compose([s.relation for s in self.steps])
+        if rel is None or concl.relation not in _IMPLIES[rel]:
+            return False, f"the steps establish {rel!r}, not the conclusion's {concl.relation!r}"
+        return True, ""
+
+    def _mutations(self) -> list[tuple[str, bool]]:
+        out = []
+        for p in self.premises:
+            results = self._step_results(mutated=p.name, only_using=True)
+            rejected = bool(results) and not all(r.ok for r in results)
+            out.append((f"premise {p.name!r} ({p.text()}) is perturbed", rejected))
+        for i, s in enumerate(self.steps):
+            if s.proof is not None:
+                r = check_step(s, i, self._subs(s), rhs_shift=MUTATION)
+                out.append((f"the right side of step {i + 1} (a custom proof) is perturbed",
+                            not r.ok))
+        return out
+
+    def domain(self) -> list[str]:
+        """The symbols of the derivation with their assumptions (its domain)."""
+        exprs = [sp.sympify(x) for s in self.steps for x in (s.lhs, s.rhs)]
+        exprs += [p.relation for p in self.premises]
+        symbols = sorted(set().union(*(e.free_symbols for e in exprs)), key=lambda x: x.name) \
+            if exprs else []
+        out = []
+        for x in symbols:
+            facts = [k for k in ("integer", "positive", "nonnegative", "negative", "real")
+                     if x.assumptions0.get(k)]
+            if "positive" in facts:
+                facts = [f for f in facts if f not in ("nonnegative", "real")]
+            if "integer" in facts or "nonnegative" in facts:
+                facts = [f for f in facts if f != "real"]
+            out.append(f"{x.name}: {', '.join(facts) if facts else 'complex'}")
+        return out
+
+    def verify(self) -> Verification:
+        """Check the steps, the chain to the conclusion, and the mutations; see the module doc."""
+        results = self._step_results()
+        chain_ok, chain_message = self._chain()
+        mutations = self._mutations() if all(r.ok for r in results) and chain_ok else []
+        return Verification(results, chain_ok, chain_message, mutations, self.domain())
+
+    def as_dict(self, verification: Verification) -> dict:
+        """The derivation and its verification, for the ledger."""
+        concl = self.effective_conclusion()
+        return {
+            "title": self.title, "claim": self.claim,
+            "premises": [{"name": p.name, "relation": p.text(),
+                          "typst": f"{typst_math(p.relation.lhs)} {_TYPST_REL[p.op]} "
+                                   f"{typst_math(p.relation.rhs)}",
+                          "statement": p.statement} for p in self.premises],
+            "conclusion": None if concl is None else {
+                "text": concl.text(),
+                "typst": f"{typst_math(concl.lhs)} {_TYPST_REL[concl.relation]} "
+                         f"{typst_math(concl.rhs)}"},
+            "steps": [r.as_dict() for r in verification.steps],
+            "domain": verification.domain,
+            "chain_ok": verification.chain_ok, "chain_message": verification.chain_message,
+            "mutation": {"total": verification.mutations_total,
+                         "rejected": verification.mutations_rejected,
+                         "survived": [w for w, rej in verification.mutations if not rej]},
+            "vacuous": verification.vacuous,
+            "ok": verification.ok,
+        }
+
+
+_TYPST_REL = {"=": "=", "<=": "<=", "<": "<", ">=": ">=", ">": ">"}
 
 
 # --------------------------------------------------------------------------- Typst printer
