@@ -68,7 +68,8 @@ def _n_to_decide(effect: float, ci: tuple[float, float], n: int, min_effect: flo
     gap = min(abs(abs(effect) - min_effect), abs(effect) + min_effect if min_effect else math.inf)
     if gap == 0 or half <= 0:
         return None
-    return max(n + 1, math.ceil(n * (half / gap) ** 2))
+    # (the 1e-12 keeps an exact product such as 30 * 2^2 from rounding up to 121)
+    return max(n + 1, math.ceil(n * (half / gap) ** 2 * (1 - 1e-12)))
 
 
 def decide(rule: DecisionRule, *, effect: float, ci: tuple[float, float], n: int) -> Decision:

@@ -9,9 +9,10 @@ justification in words and the premises it ``uses``. :meth:`Derivation.verify` c
 2. the steps form one chain from the conclusion's left side to its right side (``rhs`` of each step
    is the ``lhs`` of the next, up to simplification), and the composed relation implies the
    conclusion's (``=`` then ``<=`` gives ``<=``; any ``<`` gives ``<``; ``<`` and ``>`` never mix);
-3. the mutation check: each premise perturbed by a hair (an equality ``a = b`` becomes
-   ``a = b + 10^-6``; an inequality loses the sign of its slack, below) must make the derivation fail,
-   and each step whose check is a custom proof must fail when its right side is perturbed. A
+3. the mutation check: each premise changed (an equality ``a = b`` perturbed by a hair to
+   ``a = b + 10^-6``; an inequality dropped, so that its left side is only what its symbol's
+   assumptions say) must make the derivation fail, and each step whose check is a custom proof must
+   fail when its right side is perturbed by a hair. A
    derivation that survives a mutation is *vacuous*: its conclusion does not depend on what it says
    it depends on.
 
@@ -142,13 +143,14 @@ class Premise:
         return _REL_OF[type(self.relation)]
 
     def substitution(self, mutated: bool = False) -> dict:
-        """What replaces the constrained side in a step that uses this premise."""
+        """What replaces the constrained side in a step that uses this premise; ``mutated``: the
+        mutation check's version (an equality perturbed by a hair, an inequality dropped)."""
         a, b, op = self.relation.lhs, self.relation.rhs, self.op
         if op == "=":
             return {a: b + MUTATION if mutated else b}
         if mutated:
-            slack = sp.Dummy(f"s_{self.name}", real=True)
-        elif op in (">", "<"):
+            return {}
+        if op in (">", "<"):
             slack = sp.Dummy(f"s_{self.name}", positive=True)
         else:
             slack = sp.Dummy(f"s_{self.name}", nonnegative=True)
@@ -439,7 +441,8 @@ class Derivation:
         for p in self.premises:
             results = self._step_results(mutated=p.name, only_using=True)
             rejected = bool(results) and not all(r.ok for r in results)
-            out.append((f"premise {p.name!r} ({p.text()}) is perturbed", rejected))
+            change = "perturbed" if p.op == "=" else "dropped"
+            out.append((f"premise {p.name!r} ({p.text()}) is {change}", rejected))
         for i, s in enumerate(self.steps):
             if s.proof is not None:
                 r = check_step(s, i, self._subs(s), rhs_shift=MUTATION)
