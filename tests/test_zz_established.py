@@ -11,7 +11,6 @@ ESTABLISHED or NOT RUN.
 from __future__ import annotations
 
 import pytest
-
 from advgeom.reports import pytest_plugin, verdicts
 from advgeom.theory import claims
 
