@@ -7,9 +7,15 @@ otherwise ``~/.cache/advgeom``.
 
 Examples
 --------
+>>> import os
 >>> from advgeom.numerics.cache import cache_dir
->>> cache_dir().name in {"advgeom"} or bool(cache_dir())
+>>> os.environ["ADVGEOM_CACHE"], saved = "/tmp/advgeom-cache-doctest", os.environ.get("ADVGEOM_CACHE")
+>>> str(cache_dir())
+'/tmp/advgeom-cache-doctest'
+>>> del os.environ["ADVGEOM_CACHE"]
+>>> cache_dir() == Path.home() / ".cache" / "advgeom"
 True
+>>> if saved is not None: os.environ["ADVGEOM_CACHE"] = saved
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 A claim decided by statistics registers a :class:`advgeom.theory.claims.DecisionRule` in its TOML
 (statistic, rule, family-wise level, Bonferroni family, minimum effect, planned sample, the verdict
 of each outcome) before the data exist. A test computes the effect and its two-sided interval at
-``rule.per_test_level`` with one of the interval functions here, and :func:`decide` turns the
+``rule.per_test_level`` (with :func:`t_interval`, :func:`bootstrap_interval`, or for proportions
+:func:`advgeom.numerics.montecarlo.wilson` / ``clopper_pearson`` at confidence
+``1 - rule.per_test_level``), and :func:`decide` turns the
 interval into the verdict the rule derives. The test never compares that outcome with the
 registry's verdict: the verdict engine (:mod:`advgeom.reports.verdicts`) does, and a disagreement
 leaves the claim NOT ESTABLISHED.
@@ -32,9 +34,7 @@ from advgeom.theory import _validate as check
 from advgeom.theory.claims import DecisionRule
 from scipy import stats
 
-__all__ = [
-    "Decision", "bootstrap_interval", "clopper_pearson", "decide", "t_interval", "wilson_interval",
-]
+__all__ = ["Decision", "bootstrap_interval", "decide", "t_interval"]
 
 
 @dataclass(frozen=True)
@@ -130,8 +130,12 @@ def bootstrap_interval(x, statistic: Callable[[np.ndarray], float], level: float
 
     Returns ``(statistic(x), low, high)``. ``n_boot`` must be large enough that the tail quantile
     rests on at least 10 resamples (``n_boot * level / 2 >= 10``)."""
-    x = np.asarray(check.array("x", x, min_size=2))
+    x = np.asarray(check.array("x", x, ndim=(1, 2)))
+    if x.shape[0] < 2:
+        raise ValueError(f"x must have at least 2 rows to resample, got shape {x.shape}")
     check.func("statistic", statistic)
+    if not isinstance(seed, np.random.SeedSequence):
+        seed = check.integer("seed", seed, low=0)
     level = check.real("level", level, low=0.0, high=1.0, low_open=True, high_open=True)
     n_boot = check.integer("n_boot", n_boot, low=1)
     if n_boot * level / 2 < 10:
@@ -142,31 +146,3 @@ def bootstrap_interval(x, statistic: Callable[[np.ndarray], float], level: float
     boots = np.array([statistic(x[i]) for i in idx])
     lo, hi = np.quantile(boots, [level / 2, 1 - level / 2])
     return float(statistic(x)), float(lo), float(hi)
-
-
-def wilson_interval(k: int, n: int, level: float) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion at two-sided error rate ``level``."""
-    n = check.integer("n", n, low=1)
-    k = check.integer("k", k, low=0, high=n)
-    level = check.real("level", level, low=0.0, high=1.0, low_open=True, high_open=True)
-    z = float(stats.norm.isf(level / 2))
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def clopper_pearson(k: int, n: int, level: float) -> tuple[float, float]:
-    """Exact (Clopper-Pearson) binomial interval at two-sided error rate ``level``; with ``k = 0``
-    the upper end is ``1 - (level/2)^(1/n)``, computed without cancellation."""
-    n = check.integer("n", n, low=1)
-    k = check.integer("k", k, low=0, high=n)
-    level = check.real("level", level, low=0.0, high=1.0, low_open=True, high_open=True)
-    lo = 0.0 if k == 0 else float(stats.beta.ppf(level / 2, k, n - k + 1))
-    if k == 0:
-        hi = -math.expm1(math.log(level / 2) / n)
-    elif k == n:
-        hi = 1.0
-    else:
-        hi = float(stats.beta.isf(level / 2, k + 1, n - k))
-    return lo, hi

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from advgeom.theory import _validate as check
 from scipy import special, stats
 
 __all__ = [
@@ -96,13 +97,19 @@ def claim_seed(claim_id: str, label: str = "") -> np.random.SeedSequence:
     """
     if not isinstance(claim_id, str) or not claim_id:
         raise ValueError(f"claim_id={claim_id!r} must be a non-empty string")
+    if not isinstance(label, str):
+        raise ValueError(f"label={label!r} must be a string")
     digest = hashlib.sha256(f"{claim_id}/{label}".encode()).digest()
     return np.random.SeedSequence(int.from_bytes(digest[:16], "little"))
 
 
-def _check_level(level: float) -> None:
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level={level!r} must lie in (0, 1)")
+def _check_level(level: float) -> float:
+    return check.real("level", level, low=0.0, high=1.0, low_open=True, high_open=True)
+
+
+def _check_counts(k: int, n: int) -> tuple[int, int]:
+    n = check.integer("n", n, low=1)
+    return check.integer("k", k, low=0, high=n), n
 
 
 def clopper_pearson(k: int, n: int, level: float = DEFAULT_LEVEL) -> tuple[float, float]:
@@ -118,9 +125,8 @@ def clopper_pearson(k: int, n: int, level: float = DEFAULT_LEVEL) -> tuple[float
     >>> lo, round(hi, 6)
     (0.0, 0.003682)
     """
-    _check_level(level)
-    if n <= 0 or not 0 <= k <= n:
-        raise ValueError(f"need 0 <= k <= n and n >= 1, got k={k!r}, n={n!r}")
+    level = _check_level(level)
+    k, n = _check_counts(k, n)
     a = 1.0 - level
     lo = 0.0 if k == 0 else float(stats.beta.ppf(a / 2, k, n - k + 1))
     hi = 1.0 if k == n else float(stats.beta.isf(a / 2, k + 1, n - k))
@@ -134,9 +140,8 @@ def wilson(k: int, n: int, level: float = DEFAULT_LEVEL) -> tuple[float, float]:
     >>> round(lo, 4), round(hi, 4)
     (0.4038, 0.5962)
     """
-    _check_level(level)
-    if n <= 0 or not 0 <= k <= n:
-        raise ValueError(f"need 0 <= k <= n and n >= 1, got k={k!r}, n={n!r}")
+    level = _check_level(level)
+    k, n = _check_counts(k, n)
     z = float(-special.ndtri((1.0 - level) / 2))
     p = k / n
     denom = 1 + z * z / n
@@ -152,9 +157,10 @@ def clt_interval(mean: float, sd: float, n: int, level: float = DEFAULT_LEVEL) -
     >>> round(hi - 1.0, 4)
     0.196
     """
-    _check_level(level)
-    if n < 2:
-        raise ValueError(f"n={n!r} must be at least 2 for a sample variance")
+    level = _check_level(level)
+    mean = check.real("mean", mean)
+    sd = check.real("sd", sd, low=0.0)
+    n = check.integer("n", n, low=2)
     z = float(-special.ndtri((1.0 - level) / 2))
     half = z * sd / math.sqrt(n)
     return mean - half, mean + half
@@ -175,6 +181,8 @@ def _block_sums(sampler: Sampler, seed: np.random.SeedSequence, first: int, coun
         x = np.asarray(sampler(np.random.default_rng(child), size), dtype=np.float64)
         if x.shape != (size,):
             raise ValueError(f"sampler returned shape {x.shape}, expected ({size},)")
+        if not np.isfinite(x).all():
+            raise ValueError("sampler returned a non-finite value (NaN or infinity)")
         total_b = math.fsum(x)
         out.append((total_b, math.fsum((x - total_b / size) ** 2), size))
     return out
@@ -195,22 +203,24 @@ def _run_blocks(sampler: Sampler, seed: np.random.SeedSequence, n_blocks_done: i
 
 
 def _validate(n_samples: int, block_size: int, chunk_blocks: int) -> None:
-    if int(n_samples) != n_samples or n_samples < 2:
-        raise ValueError(f"n_samples={n_samples!r} must be an integer >= 2")
-    if block_size < 1 or chunk_blocks < 1:
-        raise ValueError(f"block_size={block_size!r} and chunk_blocks={chunk_blocks!r} must be >= 1")
+    check.integer("n_samples", n_samples, low=2)
+    check.integer("block_size", block_size, low=1)
+    check.integer("chunk_blocks", chunk_blocks, low=1)
 
 
 def _simulate(sampler, n_samples, seed, block_size, chunk_blocks, executor, target, max_samples,
-              finish):
+              finish, name="sampler"):
     """Run blocks until ``n_samples`` (or, in target mode, until the half-width <= target)."""
+    check.func(name, sampler)
     _validate(n_samples, block_size, chunk_blocks)
     if not isinstance(seed, np.random.SeedSequence):
         raise ValueError(f"seed must be a numpy SeedSequence (see claim_seed), got {seed!r}")
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise ValueError(f"executor = {executor!r} must be None, an Executor or a dask Client")
+    if target is not None:
+        check.real("target_halfwidth", target, low=0.0, low_open=True)
+        check.integer("max_samples", max_samples, low=int(n_samples))
     total = int(n_samples if target is None else max_samples)
-    if target is not None and (target <= 0 or max_samples < n_samples):
-        raise ValueError(f"need target_halfwidth > 0 and max_samples >= n_samples, got "
-                         f"{target!r}, {max_samples!r}")
     n_blocks_total = -(-total // block_size)
     sums: list[tuple[float, float, int]] = []
     want = -(-int(n_samples) // block_size)
@@ -251,9 +261,8 @@ def estimate_probability(indicator: Sampler, n_samples: int, *, seed: np.random.
         Target-precision mode: double the sample until the interval's half-width is at most
         ``target_halfwidth`` or ``max_samples`` draws are used.
     """
-    _check_level(level)
-    if method not in ("clopper-pearson", "wilson"):
-        raise ValueError(f"method={method!r} must be 'clopper-pearson' or 'wilson'")
+    level = _check_level(level)
+    check.choice("method", method, ("clopper-pearson", "wilson"))
     interval = clopper_pearson if method == "clopper-pearson" else wilson
 
     def finish(sums):
@@ -263,7 +272,8 @@ def estimate_probability(indicator: Sampler, n_samples: int, *, seed: np.random.
         return Estimate(k / n, lo, hi, n, level, "probability", method)
 
     return _simulate(indicator, n_samples, seed, block_size, chunk_blocks, executor,
-                     target_halfwidth, max_samples if max_samples is not None else n_samples, finish)
+                     target_halfwidth, max_samples if max_samples is not None else n_samples, finish,
+                     name="indicator")
 
 
 def estimate_mean(sampler: Sampler, n_samples: int, *, seed: np.random.SeedSequence,
@@ -275,7 +285,7 @@ def estimate_mean(sampler: Sampler, n_samples: int, *, seed: np.random.SeedSeque
     The variance is the unbiased sample variance from exactly rounded sums. Arguments as in
     :func:`estimate_probability`.
     """
-    _check_level(level)
+    level = _check_level(level)
 
     def finish(sums):
         n = sum(m for _, _, m in sums)
