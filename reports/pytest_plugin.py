@@ -498,6 +498,12 @@ class _Collector:
                 rec.outcome = "passed"
         elif report.when == "teardown" and report.failed:
             rec.outcome, rec.message = "failed", _short_message(report)
+        if report.when == "setup" and report.passed:
+            # Known from setup on, so that a test interrupted during its call still counts
+            # against its claims.
+            for key, value in report.user_properties:
+                if key == _CLAIMS_KEY:
+                    rec.claims = [tuple(x) for x in value]
         if report.when == "teardown" or (report.when == "setup" and not report.passed):
             rec.claims, rec.evidence = [], []
             for key, value in report.user_properties:

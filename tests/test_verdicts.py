@@ -145,11 +145,11 @@ def scenario(pytester, tmp_path, monkeypatch):
     monkeypatch.setenv("ADVGEOM_CLAIMS", str(folder))
     claims._registry_at.cache_clear()
 
-    def run(body: str, *args: str):
+    def run(body: str, *args: str, subprocess: bool = False):
         pytester.makepyfile(test_inner=HEADER + textwrap.dedent(body))
         path = tmp_path / "ledger.sqlite"
-        result = pytester.runpytest_inprocess("--ledger", str(path), "-p", "no:cacheprovider",
-                                              *args)
+        runner = pytester.runpytest_subprocess if subprocess else pytester.runpytest_inprocess
+        result = runner("--ledger", str(path), "-p", "no:cacheprovider", *args)
         stored = ledger.load_run(path)
         return result, stored, {(r["claim_id"], r["reading"]): r["status"]
                                 for r in stored.claim_results}
@@ -329,3 +329,34 @@ def test_a_decision_row_records_the_rule_and_the_sample_that_would_decide(scenar
     assert row["level"] == 1e-3 and row["min_effect"] == 0.1 and row["n"] == 30
     # the half-width 0.1 must shrink below the gap 0.05 to the threshold: 4x the sample
     assert row["n_to_decide"] == 120
+
+
+def test_an_interrupted_run_is_never_complete_and_its_test_never_passed(scenario):
+    result, run, status = scenario('''
+        @pytest.mark.claim("T-C")
+        def test_c(evidence):
+            evidence.check("value", 1.0, reference=1.0, rtol=1e-12, method="closed form")
+
+        @pytest.mark.claim("T-U")
+        def test_u_interrupted(evidence):
+            evidence.check("value", 1.0, upper=2.0, method="closed form")
+            raise KeyboardInterrupt
+    ''', subprocess=True)  # in process, the interrupt would stop the outer session too
+    assert not run.complete and run.provenance["interrupted"] is True
+    outcome = {t.nodeid.split("::")[-1]: t.outcome for t in run.tests}
+    assert outcome["test_u_interrupted"] == "interrupted"
+    assert status[("T-U", "")] == "NOT ESTABLISHED"
+    assert status[("T-C", "")] == "CONFIRMED"
+
+
+def test_a_failed_ledger_write_makes_the_run_fail(scenario, monkeypatch):
+    def refuse(path, run):
+        raise ledger.LedgerError("disk full")
+
+    monkeypatch.setattr(ledger, "write_run", refuse)
+    with pytest.raises(ledger.LedgerError):  # nothing was stored: load_run finds no ledger
+        scenario('''
+            @pytest.mark.claim("T-C")
+            def test_c(evidence):
+                evidence.check("value", 1.0, reference=1.0, rtol=1e-12, method="closed form")
+        ''')
