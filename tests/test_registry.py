@@ -98,3 +98,31 @@ def test_unknown_claim_lookup_names_the_id():
 def test_repr_is_readable():
     text = repr(claims.get("HD-5"))
     assert text.startswith("HD-5 [PROVED]") and "formal:" in text
+
+
+def _decided() -> list[tuple[str, str, object]]:
+    out = []
+    for c in claims.all():
+        out.append((c.id, c.verdict, c.decision))
+        out.extend((f"{c.id} [{r.id}]", r.verdict, r.decision) for r in c.readings)
+    return out
+
+
+def test_inconclusive_verdicts_rest_on_a_registered_decision():
+    missing = [name for name, verdict, rule in _decided() if verdict == "INCONCLUSIVE" and rule is None]
+    assert not missing, f"INCONCLUSIVE without a registered decision rule: {missing}"
+
+
+def test_registered_decisions_use_the_suites_level_and_a_minimum_effect():
+    """Family-wise level at most 1e-3 (what the verdict engine accepts), a stated minimum effect,
+    and a rule that can give the registered verdict."""
+    bad = []
+    for name, verdict, rule in _decided():
+        if rule is None:
+            continue
+        if rule.level > 1e-3:
+            bad.append(f"{name}: level {rule.level}")
+        if verdict not in {rule.on_positive, rule.on_negative, rule.on_null, "INCONCLUSIVE",
+                           "CORRECTED"}:
+            bad.append(f"{name}: the rule cannot give {verdict}")
+    assert not bad, "; ".join(bad)
