@@ -16,6 +16,7 @@ Serves DUBE-1 (1c), DUBE-2 (2b, 2c) and DUBE-4 (4-M1, 4-M2, 4-M4).
 from __future__ import annotations
 
 import numpy as np
+from advgeom.theory import _validate as _v
 from advgeom.theory import resolution
 
 __all__ = [
@@ -30,6 +31,36 @@ __all__ = [
     "sphere_abs_coordinate",
     "zero_mean_relative_gain",
 ]
+
+
+#: Largest batch (entries of a points-by-dimension array) built at once: 2^27 (1 GiB).
+_MAX_ENTRIES = 2**27
+
+
+def _rng(rng) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng = {rng!r} must be a numpy.random.Generator")
+    return rng
+
+
+def _size(size, n: int = 1) -> int:
+    size = _v.integer("size", size, low=1)
+    if size * n > _MAX_ENTRIES:
+        raise ValueError(f"size = {size} points of dimension {n} need {size * n:.3g} entries; at "
+                         f"most {_MAX_ENTRIES} (1 GiB) at once: draw in blocks")
+    return size
+
+
+def _norm_p(p):
+    if isinstance(p, bool | np.bool_) or p not in (2, np.inf):
+        raise ValueError(f"p = {p!r} must be 2 or inf")
+    return p
+
+
+def _flag(name: str, value) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name} = {value!r} must be True or False")
+    return bool(value)
 
 
 def _waterfill_sorted(h0: np.ndarray, caps: np.ndarray, weights: np.ndarray):
@@ -131,21 +162,16 @@ def box_halfspace_distance(w, b, x, p=2):
     >>> box_halfspace_distance([1.0, 1.0], -0.5, [1.0, 0.0], p=np.inf)
     0.5
     """
-    w = np.asarray(w, dtype=float)
-    if w.ndim != 1 or not np.all(np.isfinite(w)) or not np.any(w):
-        raise ValueError(f"w must be a finite nonzero vector, got {w!r}")
-    if not np.isfinite(b):
-        raise ValueError(f"b must be finite, got {b!r}")
-    if p not in (2, np.inf):
-        raise ValueError(f"p must be 2 or inf, got {p!r}")
-    x = np.asarray(x, dtype=float)
+    w = _v.array("w", w, ndim=1)
+    if not np.any(w):
+        raise ValueError(f"w must be a nonzero vector, got {w!r}")
+    b = _v.real("b", b)
+    p = _norm_p(p)
+    x = _v.array("x", x, ndim=(1, 2), low=0.0, high=1.0)
     single = x.ndim == 1
     x = np.atleast_2d(x)
     if x.shape[1] != w.shape[0]:
-        raise ValueError(f"x must have {w.shape[0]} columns, got shape {x.shape}")
-    if np.any(x < 0) or np.any(x > 1):
-        raise ValueError(f"x must lie in the cube [0, 1]^n, got entries from {x.min()!r} to "
-                         f"{x.max()!r}")
+        raise ValueError(f"x must have {w.shape[0]} columns (the length of w), got shape {x.shape}")
     keep = w != 0
     wk, xk = w[keep], x[:, keep]
     h0 = x @ w + float(b)
@@ -176,6 +202,8 @@ def centre_halfspace(rng: np.random.Generator, n: int):
     weights stress the box).
     The map :math:`x\\mapsto1-x` swaps the two sides, so the target class has measure exactly 1/2.
     """
+    rng = _rng(rng)
+    n = _v.integer("n", n, low=1, high=_MAX_ENTRIES)
     w = rng.standard_normal(n) * rng.exponential(size=n)
     return w, -0.5 * float(w.sum())
 
@@ -186,7 +214,11 @@ def centre_halfspace_distances(rng: np.random.Generator, size: int, w, b, condit
     ``conditional=True``: ``X`` drawn from the other side, by reflecting :math:`X\\mapsto1-X`
     (exact for centred half-spaces, so every draw is used).
     """
-    w = np.asarray(w, dtype=float)
+    rng = _rng(rng)
+    w = _v.array("w", w, ndim=1)
+    b = _v.real("b", b)
+    size = _size(size, w.size)
+    conditional = _flag("conditional", conditional)
     x = rng.random((size, w.shape[0]))
     if conditional:
         flip = x @ w + b <= 0
@@ -201,6 +233,12 @@ def coordinate_halfspace_distances(rng: np.random.Generator, size: int, n: int, 
     The closed form is :math:`(X_1-\\alpha)_+`; the engine is run on the full ``n``-dimensional
     point so that the test exercises it.
     """
+    rng = _rng(rng)
+    n = _v.integer("n", n, low=1)
+    size = _size(size, n)
+    alpha = _v.real("alpha", alpha, low=0.0, high=1.0, low_open=True, high_open=True)
+    p = _norm_p(p)
+    conditional = _flag("conditional", conditional)
     x = rng.random((size, n))
     if conditional:
         x[:, 0] = alpha + (1.0 - alpha) * x[:, 0]
@@ -216,6 +254,11 @@ def generic_halfspace_distances(rng: np.random.Generator, size: int, n: int, p=2
     The other side is sampled by reflection :math:`X\\mapsto1-X`; ``normalized`` divides by
     :math:`\\sqrt n`.
     """
+    rng = _rng(rng)
+    n = _v.integer("n", n, low=1)
+    size = _size(size, n)
+    p = _norm_p(p)
+    normalized = _flag("normalized", normalized)
     x = rng.random((size, n))
     flip = x.sum(axis=1) <= n / 2.0
     x[flip] = 1.0 - x[flip]
@@ -229,6 +272,9 @@ def sphere_abs_coordinate(rng: np.random.Generator, size: int, n: int):
     :math:`\\lVert g\\rVert^2=g_1^2+\\chi^2_{n-1}` with independent parts, the same law as a
     normalized Gaussian vector without drawing all ``n`` coordinates.
     """
+    rng = _rng(rng)
+    size = _size(size)
+    n = _v.integer("n", n, low=2)
     g = rng.standard_normal(size)
     rest = rng.chisquare(n - 1, size)
     return np.abs(g) / np.sqrt(g * g + rest)
@@ -239,6 +285,9 @@ def aligned_margin_ratio(rng: np.random.Generator, size: int, n: int):
 
     DUBE-1 model (i): ``R_n = eps / ratio -> 2 eps``.
     """
+    rng = _rng(rng)
+    n = _v.integer("n", n, low=1, high=_MAX_ENTRIES)
+    size = _size(size)
     out = np.empty(size)
     step = max(1, 2_000_000 // n)
     for lo in range(0, size, step):
@@ -257,6 +306,10 @@ def zero_mean_relative_gain(rng: np.random.Generator, size: int, n: int, eps: fl
 
     DUBE-1 model (ii).
     """
+    rng = _rng(rng)
+    n = _v.integer("n", n, low=1, high=_MAX_ENTRIES)
+    size = _size(size)
+    eps = _v.real("eps", eps, low=0.0)
     out = np.empty(size)
     step = max(1, 2_000_000 // n)
     for lo in range(0, size, step):
@@ -275,7 +328,8 @@ def median_interval(samples, level: float = 1 - 1e-6):
     """
     from scipy import stats
 
-    x = np.sort(np.asarray(samples, dtype=float))
+    level = _v.real("level", level, low=0.0, high=1.0, low_open=True, high_open=True)
+    x = np.sort(_v.array("samples", samples, ndim=1))
     n = x.size
     tail = (1.0 - level) / 2.0
     j = int(stats.binom.ppf(tail, n, 0.5))               # P(Bin < j) <= tail
@@ -293,11 +347,20 @@ def loglog_slope(n, values, sd=None):
     With ``sd`` (standard errors of ``values``) the fit is weighted by the delta-method variances
     ``(sd / values)**2``; otherwise the residual variance is used.
     """
-    x = np.log(np.asarray(n, dtype=float))
-    y = np.log(np.asarray(values, dtype=float))
+    nn = _v.array("n", n, ndim=1, min_size=2, low=0.0, low_open=True)
+    if np.unique(nn).size < 2:
+        raise ValueError(f"n must hold at least 2 distinct values for a slope, got {nn!r}")
+    vals = _v.array("values", values, ndim=1, low=0.0, low_open=True)
+    if vals.size != nn.size:
+        raise ValueError(f"values has {vals.size} entries but n has {nn.size}: one value per n")
+    x = np.log(nn)
+    y = np.log(vals)
     a = np.column_stack([x, np.ones_like(x)])
     if sd is not None:
-        wts = np.asarray(values, dtype=float) / np.asarray(sd, dtype=float)
+        sd = _v.array("sd", sd, ndim=1, low=0.0, low_open=True)
+        if sd.size != nn.size:
+            raise ValueError(f"sd has {sd.size} entries but n has {nn.size}: one per n")
+        wts = vals / sd
         aw, yw = a * wts[:, None], y * wts
         coef = np.linalg.lstsq(aw, yw, rcond=None)[0]
         cov = np.linalg.inv(aw.T @ aw)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import mpmath as mp
 import numpy as np
+from advgeom.theory import _validate as _v
 from advgeom.theory import landscape
 
 __all__ = [
@@ -26,6 +27,20 @@ __all__ = [
 ]
 
 _CHUNK = 50_000
+#: Largest batch (matrix entries) a sampler builds at once is bounded by chunking; the largest
+#: dimension accepted.
+MAX_N = 100
+
+
+def _rng(rng) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng = {rng!r} must be a numpy.random.Generator")
+    return rng
+
+
+def _size_n(size, n) -> tuple[int, int]:
+    return (_v.integer("size", size, low=1, high=10**9),
+            _v.integer("n", n, low=1, high=MAX_N))
 
 
 def goe_matrices(rng: np.random.Generator, size: int, n: int) -> np.ndarray:
@@ -33,6 +48,11 @@ def goe_matrices(rng: np.random.Generator, size: int, n: int) -> np.ndarray:
 
     The law of :math:`(A+A^\\top)/2` with ``A`` i.i.d. N(0, 1).
     """
+    rng = _rng(rng)
+    size, n = _size_n(size, n)
+    if size * n * n > 2**27:
+        raise ValueError(f"size = {size} matrices of n = {n} need {size * n * n:.3g} entries; at "
+                         "most 2^27 (1 GiB) at once: use goe_positive_definite, which chunks")
     # Draw only the upper triangle: n(n+1)/2 normals per matrix instead of n^2.
     iu, ju = np.triu_indices(n)
     vals = rng.standard_normal((size, iu.size))
@@ -52,11 +72,13 @@ def goe_positive_definite(rng: np.random.Generator, size: int, n: int,
     factorisation), about ten times faster than LAPACK per small matrix. ``method="eigvalsh"``:
     smallest eigenvalue > 0. Both see the same draws. Chunks keep memory flat for ``10**6`` draws.
     """
-    if method not in ("pivots", "eigvalsh"):
-        raise ValueError(f"method must be 'pivots' or 'eigvalsh', got {method!r}")
+    method = _v.choice("method", method, ("pivots", "eigvalsh"))
+    rng = _rng(rng)
+    size, n = _size_n(size, n)
+    chunk = max(1, min(_CHUNK, 2**22 // (n * n)))
     out = np.empty(size, dtype=bool)
-    for lo in range(0, size, _CHUNK):
-        m = min(_CHUNK, size - lo)
+    for lo in range(0, size, chunk):
+        m = min(chunk, size - lo)
         h = goe_matrices(rng, m, n)
         if method == "eigvalsh":
             out[lo:lo + m] = np.linalg.eigvalsh(h)[:, 0] > 0.0
@@ -78,7 +100,14 @@ def iid_sign_minimum(rng: np.random.Generator, size: int, n: int) -> np.ndarray:
     The same design as :func:`goe_positive_definite` on diagonal Hessians: the signs are fair
     independent coins, so the probability is :math:`2^{-n}` (DUBE-3, reading 3a).
     """
-    return np.all(rng.standard_normal((size, n)) > 0.0, axis=1)
+    rng = _rng(rng)
+    size, n = _size_n(size, n)
+    out = np.empty(size, dtype=bool)
+    step = max(1, 2**22 // n)
+    for lo in range(0, size, step):
+        m = min(step, size - lo)
+        out[lo:lo + m] = np.all(rng.standard_normal((m, n)) > 0.0, axis=1)
+    return out
 
 
 def pfaffian_log_probabilities(n_max: int, precision: int = 30, check: bool = True):
@@ -99,6 +128,10 @@ def pfaffian_log_probabilities(n_max: int, precision: int = 30, check: bool = Tr
         ``max_n |ln P_n(precision) - ln P_n(2 precision)| / |ln P_n(2 precision)|`` (0 if not
         checked).
     """
+    n_max = _v.integer("n_max", n_max, low=1, high=landscape.PFAFFIAN_MAX_N)
+    precision = _v.integer("precision", precision, low=1, high=landscape.MAX_PRECISION // 2)
+    if not isinstance(check, bool | np.bool_):
+        raise ValueError(f"check = {check!r} must be True or False")
     first = landscape.goe_log_positive_definite_probabilities(n_max, precision)
     disc = 0.0
     if check:
@@ -130,8 +163,13 @@ def dean_majumdar_fit(ns, log_p) -> DeanMajumdarFit:
     The :math:`O(n)` term is large (about ``0.38 n``), so the rate is read from the fit, never from
     :math:`P_n` against :math:`3^{-n^2/4}` directly.
     """
-    n = np.asarray(ns, dtype=float)
-    y = -np.asarray(log_p, dtype=float)
+    n = _v.array("ns", ns, ndim=1, min_size=4, low=1.0)
+    y = -_v.array("log_p", log_p, ndim=1, high=0.0)
+    if y.size != n.size:
+        raise ValueError(f"log_p has {y.size} entries but ns has {n.size}: one per dimension")
+    if np.unique(n).size < 4:
+        raise ValueError(f"ns must hold at least 4 distinct dimensions for a 4-parameter fit, got "
+                         f"{np.unique(n).size}")
     design = np.column_stack([n * n, n, np.log(n), np.ones_like(n)])
     # Column scaling keeps the normal equations well conditioned across n^2 and 1.
     scale = np.abs(design).max(axis=0)

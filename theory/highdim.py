@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import mpmath
 import numpy as np
+from advgeom.theory import _validate as _v
 from scipy import special
 
 __all__ = [
@@ -51,20 +52,23 @@ __all__ = [
 SQRT_2_PI_E = float(np.sqrt(2 * np.pi * np.e))
 
 
-def _dimension(n, *, minimum: int = 1, name: str = "n") -> np.ndarray:
-    arr = np.asarray(n)
-    if arr.dtype.kind not in "iuf" or not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name}={n!r} must be a finite integer >= {minimum}")
-    if np.any(arr != np.round(arr)) or np.any(arr < minimum):
-        raise ValueError(f"{name}={n!r} must be an integer >= {minimum}")
-    return arr.astype(np.float64)
+def _dimension(n, *, minimum: int = 1, name: str = "n", high: int | None = None) -> np.ndarray:
+    """An integer dimension (scalar or array) >= ``minimum``, as a float array (0-d for a scalar).
+
+    Booleans, strings, NaN, infinities and non-integers (2.5) are refused, never truncated."""
+    if isinstance(n, np.ndarray) and n.ndim == 0:
+        n = n.item()
+    if np.ndim(n) == 0 and not isinstance(n, np.ndarray):
+        return np.asarray(float(_v.integer(name, n, low=minimum, high=high)))
+    arr = _v.array(name, n, min_size=0, low=minimum, high=high)
+    if arr.size and not np.all(arr == np.round(arr)):
+        bad = arr[arr != np.round(arr)].flat[0]
+        raise ValueError(f"{name} must hold integers >= {minimum}; it holds {bad!r}")
+    return arr
 
 
 def _in_range(x, name: str, lo: float, hi: float) -> np.ndarray:
-    arr = np.asarray(x, dtype=np.float64)
-    if not np.all(np.isfinite(arr)) or np.any(arr < lo) or np.any(arr > hi):
-        raise ValueError(f"{name}={x!r} must lie in [{lo}, {hi}]")
-    return arr
+    return _v.real_or_array(name, x, low=lo, high=hi)
 
 
 def _out(values: np.ndarray):
@@ -72,10 +76,13 @@ def _out(values: np.ndarray):
 
 
 def _mp_int(n, minimum: int = 1) -> int:
-    _dimension(n, minimum=minimum)
+    """A scalar dimension for the ``precision=`` paths; their working precision adds twice its
+    number of digits, so that ``n/2`` and ``(n+1)/2`` stay exact and large log-Gammas cancel
+    harmlessly."""
     if np.ndim(n) != 0:
-        raise ValueError("precision= evaluates one dimension at a time; pass a scalar n")
-    return int(n)
+        raise ValueError(f"n must be a scalar integer >= {minimum} when precision is given "
+                         f"(precision= evaluates one dimension at a time), got shape {np.shape(n)}")
+    return _v.integer("n", n.item() if isinstance(n, np.ndarray) else n, low=minimum)
 
 
 def log_ball_volume(n, radius=1.0):
@@ -90,9 +97,12 @@ def log_ball_volume(n, radius=1.0):
     -31867.49408
     """
     nn = _dimension(n)
-    r = np.asarray(radius, dtype=np.float64)
-    if not np.all(np.isfinite(r)) or np.any(r <= 0):
-        raise ValueError(f"radius={radius!r} must be a finite positive number")
+    r = _v.real_or_array("radius", radius, low=0.0, low_open=True)
+    try:
+        nn, r = np.broadcast_arrays(nn, r)
+    except ValueError:
+        raise ValueError(f"radius of shape {np.shape(r)} does not broadcast against n of shape "
+                         f"{np.shape(nn)}") from None
     return _out(0.5 * nn * np.log(np.pi) - special.gammaln(0.5 * nn + 1) + nn * np.log(r))
 
 
@@ -122,17 +132,22 @@ def ball_volume(n, radius=1.0, precision: int | None = None):
     >>> mpmath.nstr(ball_volume(5, precision=30), 30)   # 8 pi^2 / 15
     '5.26378901391432459671172853327'
     """
+    precision = _v.precision("precision", precision)
     if precision is not None:
         k = _mp_int(n)
-        with mpmath.workdps(precision + 5):
-            v = mpmath.pi ** (mpmath.mpf(k) / 2) * mpmath.mpf(radius) ** k / mpmath.gamma(
+        rad = _v.real("radius", radius, low=0.0, low_open=True)
+        with mpmath.workdps(precision + 5 + 2 * len(str(k))):
+            v = mpmath.pi ** (mpmath.mpf(k) / 2) * mpmath.mpf(rad) ** k / mpmath.gamma(
                 mpmath.mpf(k) / 2 + 1)
         with mpmath.workdps(precision):
             return +v
     logv = np.asarray(log_ball_volume(n, radius))
     if np.any(logv < np.log(np.finfo(np.float64).tiny)):
-        raise ValueError(f"n={n!r}: V_n underflows double precision; use log_ball_volume(n) or "
-                         "precision=")
+        raise ValueError(f"n = {n!r} (with radius = {radius!r}): V_n underflows double precision; "
+                         "use log_ball_volume(n) or precision=")
+    if np.any(logv > np.log(np.finfo(np.float64).max)):
+        raise ValueError(f"radius = {radius!r} (with n = {n!r}): V_n overflows double precision; "
+                         "use log_ball_volume(n, radius) or precision=")
     return _out(np.exp(logv))
 
 
@@ -191,10 +206,11 @@ def sphere_abs_coordinate_tail(n, t, precision: int | None = None):
     >>> float(sphere_abs_coordinate_tail(10_000, 0.5)) < 1e-500 or True
     True
     """
+    precision = _v.precision("precision", precision)
     if precision is not None:
         k = _mp_int(n, 2)
-        tt = float(_in_range(t, "t", 0.0, 1.0))
-        with mpmath.workdps(precision + 10):
+        tt = _v.real("t", t, low=0.0, high=1.0)
+        with mpmath.workdps(precision + 10 + 2 * len(str(k))):
             tm = mpmath.mpf(tt)
             z = (1 - tm) * (1 + tm)
             v = mpmath.betainc((k - 1) / mpmath.mpf(2), mpmath.mpf(1) / 2, 0, z, regularized=True)
@@ -227,9 +243,10 @@ def sphere_mean_abs_coordinate(n, precision: int | None = None):
     >>> mpmath.nstr(sphere_mean_abs_coordinate(4, precision=20), 20)   # 4/(3 pi)
     '0.42441318157838756205'
     """
+    precision = _v.precision("precision", precision)
     if precision is not None:
         k = _mp_int(n, 2)
-        with mpmath.workdps(precision + 5):
+        with mpmath.workdps(precision + 5 + 2 * len(str(k))):
             v = mpmath.gamma(mpmath.mpf(k) / 2) / (
                 mpmath.sqrt(mpmath.pi) * mpmath.gamma(mpmath.mpf(k + 1) / 2))
         with mpmath.workdps(precision):
@@ -255,9 +272,7 @@ def gamma_half_ratio(x):
     >>> round(float(gamma_half_ratio(1.0) * np.sqrt(np.pi) / 2), 14)   # Gamma(1)/Gamma(3/2) = 2/sqrt(pi)
     1.0
     """
-    xx = np.asarray(x, dtype=np.float64)
-    if not np.all(np.isfinite(xx)) or np.any(xx <= 0):
-        raise ValueError(f"x={x!r} must be finite and positive")
+    xx = _v.real_or_array("x", x, low=0.0, low_open=True)
     small = xx < 50
     safe = np.where(small, 50.0, xx)
     series = sum(c * safe ** (-k) for k, c in _HALF_RATIO_SERIES)
@@ -327,9 +342,10 @@ def scaled_ball_volume_root(n, precision: int | None = None):
     >>> round(float(scaled_ball_volume_root(1)), 12), round(float(scaled_ball_volume_root(10**8)), 6)
     (2.0, 4.132731)
     """
+    precision = _v.precision("precision", precision)
     if precision is not None:
         k = _mp_int(n)
-        with mpmath.workdps(precision + 10):
+        with mpmath.workdps(precision + 10 + 2 * len(str(k))):
             kk = mpmath.mpf(k)
             logv = kk / 2 * mpmath.log(mpmath.pi) - mpmath.loggamma(kk / 2 + 1)
             v = mpmath.sqrt(kk) * mpmath.exp(logv / kk)

@@ -29,6 +29,8 @@ from math import comb
 
 import mpmath as mp
 import numpy as np
+from advgeom.theory import _validate as _v
+from advgeom.theory.highdim import _dimension as _hd_dimension
 from scipy import special
 
 __all__ = [
@@ -50,20 +52,35 @@ DEAN_MAJUMDAR_THETA: float = math.log(3.0) / 4.0
 _METHODS = ("exact", "pfaffian", "montecarlo", "asymptotic")
 
 
-def _check_dimension(n, name: str = "n", low: int = 1):
-    arr = np.asarray(n)
-    if arr.dtype.kind not in "iuf" or np.any(~np.isfinite(arr)) or np.any(arr != np.round(arr)):
-        raise ValueError(f"{name} must be an integer >= {low}, got {n!r}")
-    if np.any(arr < low):
-        raise ValueError(f"{name} must be an integer >= {low}, got {n!r}")
-    return arr
+def _check_dimension(n, name: str = "n", low: int = 1, high: int | None = None):
+    return _hd_dimension(n, minimum=low, name=name, high=high)
 
 
-def _scalar_int(n, name: str = "n", low: int = 1) -> int:
-    arr = _check_dimension(n, name, low)
-    if arr.ndim != 0:
-        raise ValueError(f"{name} must be a scalar integer >= {low}, got shape {arr.shape}")
-    return int(arr)
+def _scalar_int(n, name: str = "n", low: int = 1, high: int | None = None) -> int:
+    if isinstance(n, np.ndarray) and n.ndim == 0:
+        n = n.item()
+    if np.ndim(n) != 0:
+        raise ValueError(f"{name} must be a scalar integer >= {low}, got shape {np.shape(n)}")
+    return _v.integer(name, n, low=low, high=high)
+
+
+#: Largest n of the Pfaffian route (its cost grows like n^3 at about n digits of working precision).
+PFAFFIAN_MAX_N = 150
+#: Largest precision (decimal digits) accepted by the exact routes.
+MAX_PRECISION = 2000
+#: Largest n of the Monte Carlo route, and its largest sample.
+MONTECARLO_MAX_N = 100
+MONTECARLO_MAX_SAMPLES = 10**9
+
+
+def _seed(seed):
+    if seed is None or isinstance(seed, np.random.SeedSequence | np.random.Generator
+                                  | np.random.BitGenerator):
+        return seed
+    if isinstance(seed, bool | np.bool_) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed = {seed!r} must be None, a non-negative integer, a "
+                         "numpy SeedSequence, Generator or BitGenerator")
+    return int(seed)
 
 
 def iid_sign_min_probability(n):
@@ -86,7 +103,7 @@ def iid_sign_min_probability(n):
     >>> iid_sign_min_probability(3)
     0.125
     """
-    arr = _check_dimension(n)
+    arr = _check_dimension(n, high=1074)
     out = np.ldexp(1.0, -arr.astype(np.int64))
     return float(out) if out.ndim == 0 else out
 
@@ -112,7 +129,7 @@ def iid_sign_saddle_ratio(n):
     >>> iid_sign_saddle_ratio(10)
     1022.0
     """
-    arr = _check_dimension(n)
+    arr = _check_dimension(n, high=1023)
     out = np.ldexp(1.0, arr.astype(np.int64)) - 2.0
     return float(out) if out.ndim == 0 else out
 
@@ -260,8 +277,8 @@ def goe_log_positive_definite_probabilities(n_max: int, precision: int = 30) -> 
     >>> mpmath.nstr(mpmath.exp(lp[1]), 15)
     '0.146446609406726'
     """
-    n_max = _scalar_int(n_max, "n_max")
-    precision = _scalar_int(precision, "precision")
+    n_max = _scalar_int(n_max, "n_max", high=PFAFFIAN_MAX_N)
+    precision = _scalar_int(precision, "precision", high=MAX_PRECISION)
     values = _goe_log_probabilities_cached(n_max, _goe_working_digits(n_max, precision))
     with mp.workdps(precision):
         return [+v for v in values]
@@ -281,10 +298,9 @@ class GOEMonteCarlo:
         return self.ci_low <= float(value) <= self.ci_high
 
 
-def _goe_montecarlo(n: int, samples: int, seed, level: float = 1 - 1e-6,
-                    chunk: int = 200_000) -> GOEMonteCarlo:
-    if samples < 1:
-        raise ValueError(f"samples must be >= 1, got {samples}")
+def _goe_montecarlo(n: int, samples: int, seed, level: float = 1 - 1e-6) -> GOEMonteCarlo:
+    # Chunks of at most 2e7 matrix entries (160 MB) whatever n.
+    chunk = max(1, min(200_000, 20_000_000 // (n * n)))
     rng = np.random.default_rng(seed)
     hits = 0
     done = 0
@@ -336,9 +352,11 @@ def goe_positive_definite_probability(n, method: str = "exact", precision: int |
     >>> mpmath.nstr(goe_positive_definite_probability(3, method="pfaffian", precision=20), 12)
     '0.0249209209607'
     """
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    method = _v.choice("method", method, _METHODS)
     n = _scalar_int(n)
+    precision = _v.precision("precision", precision, high=MAX_PRECISION)
+    samples = _v.integer("samples", samples, low=1, high=MONTECARLO_MAX_SAMPLES)
+    seed = _seed(seed)
     if method == "exact":
         if n > 4:
             raise ValueError(f"n must be in 1..4 for method='exact', got {n}")
@@ -349,16 +367,25 @@ def goe_positive_definite_probability(n, method: str = "exact", precision: int |
         with mp.workdps(precision):
             return +value
     if method == "pfaffian":
-        digits = 30 if precision is None else _scalar_int(precision, "precision")
+        if n > PFAFFIAN_MAX_N:
+            raise ValueError(f"n = {n} must be <= {PFAFFIAN_MAX_N} for method='pfaffian' (its cost "
+                             "grows like n^3 at n digits); use method='asymptotic' for the rate")
+        digits = 30 if precision is None else precision
         value = goe_log_positive_definite_probabilities(n, digits)[n - 1]
         with mp.workdps(digits):
             return mp.exp(value)
     if method == "asymptotic":
         if precision is None:
+            if DEAN_MAJUMDAR_THETA * n * n > 700.0:
+                raise ValueError(f"n = {n}: exp(-theta n^2) underflows double precision beyond "
+                                 "n = 50; pass precision= or use dean_majumdar_log_probability")
             return math.exp(-DEAN_MAJUMDAR_THETA * n * n)
         with mp.workdps(precision):
             return mp.exp(-mp.log(3) / 4 * n * n)
-    return _goe_montecarlo(n, int(samples), seed)
+    if n > MONTECARLO_MAX_N:
+        raise ValueError(f"n = {n} must be <= {MONTECARLO_MAX_N} for method='montecarlo' (P_n is "
+                         "below 1e-300 there: no sample would see a positive definite draw)")
+    return _goe_montecarlo(n, samples, seed)
 
 
 def goe_saddle_ratio(n, method: str = "exact", precision: int | None = None, **kwargs):
@@ -385,6 +412,7 @@ def goe_saddle_ratio(n, method: str = "exact", precision: int | None = None, **k
     >>> round(goe_saddle_ratio(2), 12)   # 2 + 2 sqrt(2)
     4.828427124746
     """
+    method = _v.choice("method", method, _METHODS)
     if method == "montecarlo":
         raise ValueError(f"method must be one of {_METHODS[:2] + _METHODS[3:]} for a ratio, got "
                          f"{method!r}; use the probability for Monte Carlo")
@@ -412,9 +440,7 @@ def dean_majumdar_log_probability(n):
     >>> round(dean_majumdar_log_probability(10), 6)
     -27.465307
     """
-    arr = np.asarray(n, dtype=float)
-    if np.any(~np.isfinite(arr)) or np.any(arr < 1):
-        raise ValueError(f"n must be >= 1, got {n!r}")
+    arr = _v.real_or_array("n", n, low=1.0, high=1e150)
     out = -DEAN_MAJUMDAR_THETA * arr * arr
     return float(out) if out.ndim == 0 else out
 
@@ -422,6 +448,11 @@ def dean_majumdar_log_probability(n):
 # ---------------------------------------------------------------------------------------------
 # Separable landscapes
 # ---------------------------------------------------------------------------------------------
+
+
+#: Bounds of the exact separable counts (n + 1 integers of about n log2(2k - 1) bits).
+SEPARABLE_MAX_K = 10**6
+SEPARABLE_MAX_N = 2000
 
 
 def separable_critical_counts(k: int, n: int):
@@ -449,8 +480,8 @@ def separable_critical_counts(k: int, n: int):
     >>> separable_critical_counts(2, 3)
     (27, 8, 1, 18, (8, 12, 6, 1))
     """
-    k = _scalar_int(k, "k")
-    n = _scalar_int(n, "n")
+    k = _scalar_int(k, "k", high=SEPARABLE_MAX_K)
+    n = _scalar_int(n, "n", high=SEPARABLE_MAX_N)
     by_index = tuple(comb(n, j) * k ** (n - j) * (k - 1) ** j for j in range(n + 1))
     critical = (2 * k - 1) ** n
     minima, maxima = k**n, (k - 1) ** n
@@ -477,5 +508,11 @@ def separable_saddle_ratio(k: int, n: int) -> float:
     >>> separable_saddle_ratio(2, 3)
     2.25
     """
-    _, minima, _, saddles, _ = separable_critical_counts(k, n)
-    return float(Fraction(saddles, minima))
+    k = _scalar_int(k, "k", high=SEPARABLE_MAX_K)
+    n = _scalar_int(n, "n")
+    if k == 1:
+        return 0.0              # one minimum and no maximum per coordinate: no saddles
+    if n * math.log((2 * k - 1) / k) > 709.0:
+        raise ValueError(f"n = {n} (k = {k}): the ratio ((2k-1)/k)^n overflows double precision")
+    critical, minima, maxima = (2 * k - 1) ** n, k**n, (k - 1) ** n
+    return float(Fraction(critical - minima - maxima, minima))

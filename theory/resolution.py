@@ -25,6 +25,8 @@ import math
 
 import mpmath as mp
 import numpy as np
+from advgeom.theory import _validate as _v
+from advgeom.theory.highdim import _dimension as _hd_dimension
 from advgeom.theory.highdim import gamma_half_ratio, sphere_mean_abs_coordinate
 from scipy import special
 
@@ -61,34 +63,40 @@ def _out(x):
 
 
 def _nonneg(name: str, value):
-    arr = np.asarray(value, dtype=float)
-    if np.any(~np.isfinite(arr)) or np.any(arr < 0):
-        raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
-    return arr
+    return _v.real_or_array(name, value, low=0.0)
 
 
 def _weights(w, name: str = "w"):
-    arr = np.asarray(w, dtype=float)
-    if arr.ndim == 0 or arr.shape[-1] == 0:
-        raise ValueError(f"{name} must be a nonempty vector (last axis = inputs), got {w!r}")
-    if np.any(~np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {w!r}")
+    arr = _v.array(name, w)
+    if arr.ndim == 0:
+        raise ValueError(f"{name} = {w!r} must be a nonempty vector (last axis = inputs)")
     return arr
 
 
 def _dimension(n, low: int = 1, name: str = "n"):
-    arr = np.asarray(n)
-    if arr.dtype.kind not in "iuf" or np.any(~np.isfinite(arr)) or np.any(arr != np.round(arr)) \
-            or np.any(arr < low):
-        raise ValueError(f"{name} must be an integer >= {low}, got {n!r}")
-    return arr.astype(float)
+    return _hd_dimension(n, minimum=low, name=name)
 
 
 def _alpha(alpha):
-    arr = np.asarray(alpha, dtype=float)
-    if np.any(~np.isfinite(arr)) or np.any(arr <= 0) or np.any(arr >= 1):
-        raise ValueError(f"alpha must lie in (0, 1), got {alpha!r}")
-    return arr
+    return _v.real_or_array("alpha", alpha, low=0.0, high=1.0, low_open=True, high_open=True)
+
+
+def _flag(name: str, value) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name} = {value!r} must be True or False")
+    return bool(value)
+
+
+def _broadcast(name: str, value: np.ndarray, shape: tuple, what: str) -> None:
+    try:
+        np.broadcast_shapes(np.shape(value), shape)
+    except ValueError:
+        raise ValueError(f"{name} has shape {np.shape(value)}, which does not broadcast against "
+                         f"{what} of shape {shape}") from None
+
+
+#: Largest array (in float64 entries) that a function here builds: 2^27 entries, 1 GiB.
+_MAX_ENTRIES = 2**27
 
 
 # ---------------------------------------------------------------------------------------------
@@ -122,6 +130,7 @@ def linf_gain(w, eps):
     """
     w = _weights(w)
     eps = _nonneg("eps", eps)
+    _broadcast("eps", eps, w.shape[:-1], "w[..., 0]")
     return _out(eps * np.abs(w).sum(axis=-1))
 
 
@@ -146,6 +155,7 @@ def fgsm_perturbation(w, eps):
     """
     w = _weights(w)
     eps = _nonneg("eps", eps)
+    _broadcast("eps", eps, w.shape[:-1], "w[..., 0]")
     return np.asarray(eps)[..., None] * np.sign(w) if np.ndim(eps) else float(eps) * np.sign(w)
 
 
@@ -174,6 +184,7 @@ def sign_perturbation_l2(n, eps):
     """
     n = _dimension(n)
     eps = _nonneg("eps", eps)
+    _broadcast("eps", eps, n.shape, "n")
     return _out(eps * np.sqrt(n))
 
 
@@ -198,6 +209,7 @@ def l2_gain(w, delta):
     """
     w = _weights(w)
     delta = _nonneg("delta", delta)
+    _broadcast("delta", delta, w.shape[:-1], "w[..., 0]")
     return _out(delta * np.linalg.norm(w, axis=-1))
 
 
@@ -255,15 +267,15 @@ def margin_distances(w, b, x):
     >>> margin_distances([1.0, 1.0], -1.0, [1.0, 1.0])
     (0.5, 0.7071067811865475)
     """
-    w = _weights(w)
-    if w.ndim != 1:
-        raise ValueError(f"w must be one vector (a 1-D array), got shape {w.shape}")
+    w = _v.array("w", w, ndim=1)
     if not np.any(w):
         raise ValueError(f"w must be a nonzero vector (some w_i != 0), got {w!r}")
-    x = np.asarray(x, dtype=float)
+    b = _v.real("b", b)
+    x = _v.array("x", x)
     if x.shape[-1:] != w.shape:
-        raise ValueError(f"x must have last axis {w.shape[0]}, got shape {x.shape}")
-    margin = np.abs(x @ w + float(b))
+        raise ValueError(f"x must have last axis {w.shape[0]} (the length of w), got shape "
+                         f"{x.shape}")
+    margin = np.abs(x @ w + b)
     return _out(margin / np.abs(w).sum()), _out(margin / np.linalg.norm(w))
 
 
@@ -291,11 +303,20 @@ def relative_linf_gain(w, x, eps, b=0.0):
     0.4
     """
     w = _weights(w)
-    x = np.asarray(x, dtype=float)
+    x = _weights(x, "x")
     eps = _nonneg("eps", eps)
-    margin = np.abs(np.sum(w * x, axis=-1) + np.asarray(b, dtype=float))
-    with np.errstate(divide="ignore"):
-        return _out(eps * np.abs(w).sum(axis=-1) / margin)
+    b = _v.real_or_array("b", b)
+    if x.shape[-1] != w.shape[-1]:
+        raise ValueError(f"x must have last axis {w.shape[-1]} (that of w), got shape {x.shape}")
+    _broadcast("x", x, w.shape, "w")
+    lead = np.broadcast_shapes(w.shape, x.shape)[:-1]
+    _broadcast("b", b, lead, "w.x")
+    _broadcast("eps", eps, lead, "w.x")
+    margin = np.abs(np.sum(w * x, axis=-1) + b)
+    if np.any(margin == 0):
+        raise ValueError("x lies on the decision boundary w.x + b = 0 (margin 0), where R is "
+                         "infinite: every eps > 0 flips the class")
+    return _out(eps * np.abs(w).sum(axis=-1) / margin)
 
 
 def zero_mean_median_gain(n, eps):
@@ -320,10 +341,9 @@ def zero_mean_median_gain(n, eps):
     >>> round(zero_mean_median_gain(100, 0.01), 6)
     0.204892
     """
-    n = np.asarray(n, dtype=float)
-    if np.any(~np.isfinite(n)) or np.any(n < 1):
-        raise ValueError(f"n must be >= 1 (real values allowed in this asymptotic form), got {n!r}")
+    n = _v.real_or_array("n", n, low=1.0)
     eps = _nonneg("eps", eps)
+    _broadcast("eps", eps, n.shape, "n")
     return _out(eps * np.sqrt(6.0 * n / math.pi) / special.ndtri(0.75))
 
 
@@ -342,6 +362,27 @@ def _partial_expectation(a):
     pos = phi * (1.0 - a * mills)
     neg = phi - a * special.ndtr(-a)
     return np.where(a > 0, pos, neg)
+
+
+def _normal_quantile_mp(al, start: float):
+    """:math:`\\Phi^{-1}(\\alpha)` at the working precision, by Newton's method on
+    :math:`\\ln\\Phi(a)-\\ln\\alpha` (lower tail) or :math:`\\ln\\bar\\Phi(a)-\\ln(1-\\alpha)` (upper
+    tail) from the double-precision quantile: no ``1 - 2 alpha`` that cancels for tiny alpha."""
+    if al == mp.mpf(1) / 2:
+        return mp.mpf(0)
+    a = mp.mpf(start)
+    lower = al < mp.mpf(1) / 2
+    target = mp.log(al) if lower else mp.log(1 - al)
+    tol = mp.mpf(10) ** (-mp.mp.dps + 5)
+    for _ in range(200):
+        if lower:
+            step = (mp.log(mp.ncdf(a)) - target) * mp.ncdf(a) / mp.npdf(a)
+        else:
+            step = -(mp.log(mp.ncdf(-a)) - target) * mp.ncdf(-a) / mp.npdf(a)
+        a -= step
+        if abs(step) <= tol * max(1, abs(a)):
+            break
+    return a
 
 
 def cube_boundary_distance_bound(alpha, conditional: bool = False, n=None,
@@ -380,21 +421,24 @@ def cube_boundary_distance_bound(alpha, conditional: bool = False, n=None,
     1.0
     """
     alpha = _alpha(alpha)
+    conditional = _flag("conditional", conditional)
     if n is not None:
         n = _dimension(n)
+        _broadcast("n", n, alpha.shape, "alpha")
+    precision = _v.precision("precision", precision)
     if precision is not None:
-        if alpha.ndim or (n is not None and np.ndim(n)):
+        if alpha.ndim or (n is not None and n.ndim):
             raise ValueError(f"alpha and n must be scalars when precision is given, got alpha "
-                             f"shape {alpha.shape} and n = {n!r}")
-        with mp.workdps(int(precision) + 10):
+                             f"shape {alpha.shape} and n shape {np.shape(n)}")
+        with mp.workdps(precision + 15):
             al = mp.mpf(float(alpha))
-            a = -mp.sqrt(2) * mp.erfinv(1 - 2 * al) if al != 0.5 else mp.mpf(0)
+            a = _normal_quantile_mp(al, float(special.ndtri(float(alpha))))
             val = (mp.npdf(a) - a * mp.ncdf(-a)) / mp.sqrt(2 * mp.pi)
             if conditional:
                 val /= 1 - al
             if n is not None:
-                val /= mp.sqrt(float(n))
-        with mp.workdps(int(precision)):
+                val /= mp.sqrt(mp.mpf(int(n)))
+        with mp.workdps(precision):
             return +val
     a = special.ndtri(alpha)
     val = _partial_expectation(a) / _SQRT_2PI
@@ -426,6 +470,7 @@ def cube_distance_tail_bound(alpha, s):
     """
     alpha = _alpha(alpha)
     s = _nonneg("s", s)
+    _broadcast("s", s, alpha.shape, "alpha")
     return _out(special.ndtr(-(special.ndtri(alpha) + _SQRT_2PI * s)))
 
 
@@ -451,6 +496,7 @@ def coordinate_halfspace_mean_distance(alpha, conditional: bool = False):
     0.25
     """
     alpha = _alpha(alpha)
+    conditional = _flag("conditional", conditional)
     return _out((1.0 - alpha) / 2.0 if conditional else (1.0 - alpha) ** 2 / 2.0)
 
 
@@ -521,9 +567,9 @@ def brunn_minkowski_depth_bound(n, eps, volume=1.0):
     """
     n = _dimension(n)
     eps = _nonneg("eps", eps)
-    vol = np.asarray(volume, dtype=float)
-    if np.any(~np.isfinite(vol)) or np.any(vol <= 0):
-        raise ValueError(f"volume must be finite and > 0, got {volume!r}")
+    vol = _v.real_or_array("volume", volume, low=0.0, low_open=True)
+    _broadcast("eps", eps, n.shape, "n")
+    _broadcast("volume", vol, np.broadcast_shapes(n.shape, eps.shape), "n and eps")
     # omega_n^{1/n} and |A|^{-1/n} in logs: omega_n itself underflows past n ~ 450.
     log_omega = 0.5 * n * math.log(math.pi) - special.gammaln(n / 2.0 + 1.0)
     radius_inv = np.exp((log_omega - np.log(vol)) / n)
@@ -552,8 +598,8 @@ def tangent_projection_beta(n, d):
     >>> tangent_projection_beta(10, 3)
     (1.5, 3.5)
     """
-    n = float(_dimension(n, 2))
-    d = float(_dimension(d, 1, "d"))
+    n = float(_v.integer("n", n, low=2))
+    d = float(_v.integer("d", d, low=1))
     if d >= n:
         raise ValueError(f"d must satisfy 1 <= d < n = {n:g}, got {d:g}")
     return d / 2.0, (n - d) / 2.0
@@ -572,9 +618,8 @@ def tangent_projection_beta(n, d):
 
 
 def _block(b) -> int:
-    if isinstance(b, bool) or not float(b).is_integer() or int(b) < 1:
-        raise ValueError(f"b (pixels per block) must be an integer >= 1, got {b!r}")
-    return int(b)
+    """Pixels per block: an integer >= 1."""
+    return _v.integer("b", b, low=1)
 
 
 def block_average(x, b):
@@ -598,9 +643,9 @@ def block_average(x, b):
     array([2. , 0.5])
     """
     b = _block(b)
-    x = np.asarray(x, dtype=float)
-    if x.ndim == 0 or x.shape[-1] % b:
-        raise ValueError(f"x must have last axis divisible by b={b}, got shape {x.shape}")
+    x = _weights(x, "x")
+    if x.shape[-1] % b:
+        raise ValueError(f"x must have last axis divisible by b = {b}, got shape {x.shape}")
     return x.reshape(*x.shape[:-1], x.shape[-1] // b, b).mean(axis=-1)
 
 
@@ -624,8 +669,11 @@ def block_average_matrix(n0: int, b: int) -> np.ndarray:
     array([[0.5, 0.5, 0. , 0. ],
            [0. , 0. , 0.5, 0.5]])
     """
-    n0 = int(_dimension(n0, 1, "n0"))
+    n0 = _v.integer("n0", n0, low=1)
     b = _block(b)
+    if n0 * n0 * b > _MAX_ENTRIES:
+        raise ValueError(f"n0 = {n0} and b = {b} ask for an n0 x n0 b matrix of {n0 * n0 * b:.3g} "
+                         f"entries; at most {_MAX_ENTRIES} (1 GiB) are built: use block_average")
     return np.kron(np.eye(n0), np.full((1, b), 1.0 / b))
 
 
@@ -650,9 +698,10 @@ def lift(delta, b):
     array([ 1.,  1.,  1., -2., -2., -2.])
     """
     b = _block(b)
-    delta = np.asarray(delta, dtype=float)
-    if delta.ndim == 0:
-        raise ValueError(f"delta must be a vector (last axis = coarse pixels), got {delta!r}")
+    delta = _weights(delta, "delta")
+    if delta.size * b > _MAX_ENTRIES:
+        raise ValueError(f"b = {b} would lift delta ({delta.size} entries) to {delta.size * b:.3g} "
+                         f"entries; at most {_MAX_ENTRIES} (1 GiB) are built")
     return np.repeat(delta, b, axis=-1)
 
 
@@ -709,9 +758,13 @@ def multires_minimal_perturbation(v, c, x, b):
     v = _weights(v, "v")
     if not np.any(v):
         raise ValueError(f"v must be a nonzero vector (some v_i != 0), got {v!r}")
+    if v.ndim != 1:
+        raise ValueError(f"v must be one vector (a 1-D array), got shape {v.shape}")
+    c = _v.real("c", c)
     b = _block(b)
+    x = _weights(x, "x")
+    if x.shape[-1] != v.shape[-1] * b:
+        raise ValueError(f"x must have {v.shape[-1] * b} pixels (len(v) * b), got {x.shape[-1]}")
     y = block_average(x, b)
-    if y.shape[-1] != v.shape[-1]:
-        raise ValueError(f"x must have {v.shape[-1] * b} pixels, got {np.shape(x)[-1]}")
-    d0 = np.abs(y @ v + float(c)) / np.linalg.norm(v)
+    d0 = np.abs(y @ v + c) / np.linalg.norm(v)
     return _out(math.sqrt(b) * d0), _out(d0 / math.sqrt(v.shape[-1]))
