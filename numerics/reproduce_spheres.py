@@ -44,6 +44,7 @@ from advgeom.numerics import decisions
 from advgeom.numerics import montecarlo as mc
 from advgeom.numerics import quadratic_network as qn
 from advgeom.numerics.sweeps import Sweep
+from advgeom.theory import _validate as check
 from advgeom.theory import spheres
 
 __all__ = [
@@ -53,18 +54,20 @@ __all__ = [
     "analyse_quadratic",
     "analyse_relu",
     "newcombe_difference",
-    "quadratic_cost",
     "quadratic_sweep",
     "quadratic_task",
-    "relu_attack",
-    "relu_cost",
-    "relu_logit",
     "relu_sweep",
     "relu_task",
-    "relu_train",
 ]
 
 R = spheres.R_OUTER
+SCALES = ("ci", "paper")
+
+
+def _check_seed(seed) -> np.random.SeedSequence:
+    if not isinstance(seed, np.random.SeedSequence):
+        raise ValueError(f"seed = {seed!r} must be a numpy SeedSequence (one per task)")
+    return seed
 
 
 # --------------------------------------------------------------------------- the ReLU network
@@ -194,6 +197,18 @@ def relu_task(*, seed: np.random.SeedSequence, n: int, hidden: int, steps: int, 
 
     ``index`` is the seed's index within the configuration (the stream comes from ``seed``);
     ``arm`` labels the task ("sweep": the dimension sweep; "blog": the blog's 2 x 1000 network)."""
+    _check_seed(seed)
+    n = check.integer("n", n, low=2)
+    hidden = check.integer("hidden", hidden, low=1)
+    steps = check.integer("steps", steps, low=1)
+    batch = check.integer("batch", batch, low=1)
+    lr = check.real("lr", lr, low=0.0, low_open=True, high=1.0)
+    test_points = check.integer("test_points", test_points, low=1)
+    attack_points = check.integer("attack_points", attack_points, low=1)
+    attack_step = check.real("attack_step", attack_step, low=0.0, low_open=True, high=1.0)
+    attack_steps = check.integer("attack_steps", attack_steps, low=1)
+    index = check.integer("index", index, low=0)
+    arm = check.choice("arm", arm, ("sweep", "blog"))
     train_seed, test_seed, attack_seed = seed.spawn(3)
     t0 = time.perf_counter()
     params, loss = relu_train(n, hidden, steps, batch=batch, lr=lr,
@@ -226,6 +241,16 @@ def quadratic_task(*, seed: np.random.SeedSequence, n: int, hidden: int, steps: 
     network on ``mc_points`` fresh points per sphere, and the exact nearest-error distances of
     ``distance_points`` uniform points per sphere (0 for misclassified points) with the Levy bound
     ``r D_n(mu)`` at the exact rate."""
+    _check_seed(seed)
+    n = check.integer("n", n, low=2)
+    hidden = check.integer("hidden", hidden, low=1)
+    steps = check.integer("steps", steps, low=1)
+    batch = check.integer("batch", batch, low=1)
+    lr = check.real("lr", lr, low=0.0, low_open=True, high=1.0)
+    checkpoint_every = check.integer("checkpoint_every", checkpoint_every, low=1)
+    mc_points = check.integer("mc_points", mc_points, low=1)
+    distance_points = check.integer("distance_points", distance_points, low=2)
+    index = check.integer("index", index, low=0)
     train_seed, mc_seed, dist_seed = seed.spawn(3)
     int_seed = int(train_seed.generate_state(1)[0])
     t0 = time.perf_counter()
@@ -289,11 +314,27 @@ GAP = R - 1.0  # the distance between the spheres, the "very close" threshold of
 
 
 def _override(cfg: dict, overrides: dict | None, allowed: tuple[str, ...]) -> dict:
-    overrides = dict(overrides or {})
-    bad = sorted(set(overrides) - set(allowed))
+    if overrides is None:
+        return dict(cfg)
+    if not isinstance(overrides, dict):
+        raise ValueError(f"overrides = {overrides!r} must be a dict of configuration entries")
+    bad = sorted(set(overrides) - set(allowed), key=str)
     if bad:
         raise ValueError(f"overrides = {overrides!r}: unknown key(s) {bad}; valid: {list(allowed)}")
-    return {**cfg, **overrides}
+    out = dict(cfg)
+    for key, value in overrides.items():
+        try:
+            if key == "lr":
+                out[key] = check.real("lr", value, low=0.0, low_open=True, high=1.0)
+            elif key == "dims":
+                if not isinstance(value, list | tuple) or not value:
+                    raise ValueError(f"dims = {value!r} must be a non-empty list of dimensions")
+                out[key] = tuple(check.integer("dims", v, low=2) for v in value)
+            else:
+                out[key] = check.integer(key, value, low=1)
+        except ValueError as exc:
+            raise ValueError(f"overrides: {exc}") from None
+    return out
 
 
 _RELU_KEYS = ("hidden", "steps", "lr", "test_points", "attack_points", "seeds", "dims")
@@ -303,6 +344,7 @@ def relu_sweep(scale: str, overrides: dict | None = None) -> Sweep:
     """The tasks of experiment 1 at ``scale`` ("ci" or "paper"); ``overrides`` replaces entries of
     the scale's configuration (``hidden``, ``steps``, ``lr``, ``test_points``, ``attack_points``,
     ``seeds``, ``dims``), e.g. a shorter training to time the paper's widths."""
+    scale = check.choice("scale", scale, SCALES)
     cfg = _override({**RELU_CONFIG[scale], "dims": RELU_DIMENSIONS[scale]}, overrides, _RELU_KEYS)
     common = {k: cfg[k] for k in ("hidden", "steps", "lr", "test_points", "attack_points")}
     tasks = [{"n": int(n), **common, "index": s} for n in cfg["dims"] for s in range(cfg["seeds"])]
@@ -318,6 +360,8 @@ def relu_sweep(scale: str, overrides: dict | None = None) -> Sweep:
 
 def quadratic_sweep(scale: str, overrides: dict | None = None) -> Sweep:
     """The tasks of experiment 2 at ``scale``; ``overrides`` may set ``steps`` or ``seeds``."""
+    scale = check.choice("scale", scale, SCALES)
+    _override({}, overrides, ("steps", "seeds"))
     tasks = []
     for cfg in QUADRATIC_CONFIG[scale]:
         cfg = _override(cfg, overrides, ("steps", "seeds"))
@@ -352,6 +396,11 @@ def quadratic_cost(scale: str, overrides: dict | None = None) -> float:
 def newcombe_difference(k1: int, n1: int, k2: int, n2: int, level: float):
     """Difference ``k1/n1 - k2/n2`` with Newcombe's hybrid-score interval (method 10 of Newcombe,
     Stat. Med. 17, 1998) from Wilson limits at two-sided error rate ``level``."""
+    n1 = check.integer("n1", n1, low=1)
+    k1 = check.integer("k1", k1, low=0, high=n1)
+    n2 = check.integer("n2", n2, low=1)
+    k2 = check.integer("k2", k2, low=0, high=n2)
+    level = check.real("level", level, low=0.0, high=1.0, low_open=True, high_open=True)
     p1, p2 = k1 / n1, k2 / n2
     l1, u1 = mc.wilson(k1, n1, 1 - level)
     l2, u2 = mc.wilson(k2, n2, 1 - level)
@@ -359,6 +408,13 @@ def newcombe_difference(k1: int, n1: int, k2: int, n2: int, level: float):
     lo = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
     hi = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
     return d, max(-1.0, lo), min(1.0, hi)
+
+
+def _check_results(results, keys: tuple[str, ...]) -> None:
+    if (not isinstance(results, list) or not results
+            or not all(isinstance(r, dict) and all(k in r for k in keys) for r in results)):
+        raise ValueError(f"results must be a non-empty list of task results (dicts with {keys}), "
+                         f"got {str(results)[:80]}")
 
 
 def _success_counts(results: list[dict]) -> tuple[int, int]:
@@ -388,6 +444,8 @@ def analyse_relu(results: list[dict], scale: str) -> list[Finding]:
     """Tables and registered decisions (SPH-3, SPH-5, SPH-B2, SPH-B7) from experiment 1's results."""
     from advgeom.theory import claims
 
+    _check_results(results, ("n", "hidden", "steps", "arm", "spheres"))
+    scale = check.choice("scale", scale, SCALES)
     out: list[Finding] = []
     sweep_rows = [r for r in results if r["arm"] == "sweep"]
     dims = sorted({r["n"] for r in sweep_rows})
@@ -457,6 +515,8 @@ def analyse_relu(results: list[dict], scale: str) -> list[Finding]:
 
 def analyse_quadratic(results: list[dict], scale: str) -> list[Finding]:
     """Tables and checks (SPH-8, SPH-9, SPH-15) from experiment 2's results."""
+    _check_results(results, ("n", "hidden", "steps", "index", "above_1", "below_inv_R2", "spheres"))
+    scale = check.choice("scale", scale, SCALES)
     out: list[Finding] = []
     rows = []
     level = 1e-6

@@ -134,6 +134,8 @@ def _source(obj: Callable[..., Any]) -> str:
 
 def task_key(sweep: Sweep, params: dict) -> str:
     """Hex SHA-256 of the task's code (function and ``depends`` sources) and its parameters."""
+    if not isinstance(sweep, Sweep):
+        raise ValueError(f"sweep = {sweep!r} must be a Sweep")
     h = hashlib.sha256()
     h.update(f"advgeom-sweep/{_FORMAT}/{sweep.name}\n".encode())
     for obj in (sweep.func, *sweep.depends):
@@ -186,11 +188,14 @@ def _save(path: Path, record: dict) -> None:
     os.replace(tmp, path)  # atomic: a killed run never leaves a half-written result
 
 
+def local_client(workers: int) -> contextlib.AbstractContextManager:
+    """A context manager giving a ``dask.distributed`` client on a fresh LocalCluster of ``workers``
+    single-threaded processes (no dashboard); the cluster starts on entry and is closed on exit."""
+    return _local_client(check.integer("workers", workers, low=1))
+
+
 @contextlib.contextmanager
-def local_client(workers: int) -> Iterator[Any]:
-    """A ``dask.distributed`` client on a fresh LocalCluster of ``workers`` single-threaded
-    processes (no dashboard), closed on exit."""
-    workers = check.integer("workers", workers, low=1)
+def _local_client(workers: int) -> Iterator[Any]:
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:  # pragma: no cover - depends on the install
@@ -268,6 +273,12 @@ def run_sweep(sweep: Sweep, *, client: Any = None, root: Path | str | None = Non
     """
     if not isinstance(sweep, Sweep):
         raise ValueError(f"sweep = {sweep!r} must be a Sweep")
+    if client is not None and not all(hasattr(client, a) for a in ("submit", "nthreads")):
+        raise ValueError(f"client = {client!r} must be a dask.distributed Client or None")
+    if not isinstance(root, str | os.PathLike | type(None)) or root == "":
+        raise ValueError(f"root = {root!r} must be a folder path or None")
+    if not isinstance(progress, bool):
+        raise ValueError(f"progress = {progress!r} must be True or False")
     root = Path(root) if root is not None else cache_dir() / "sweeps"
     t0 = time.perf_counter()
     params = [dict(p) for p in sweep.tasks]

@@ -1,0 +1,58 @@
+"""Valid arguments for the public functions of numerics.sweeps and numerics.reproduce_spheres (for
+tests/test_public_api.py)."""
+
+from pathlib import Path
+
+import numpy as np
+from advgeom.numerics.sweeps import Sweep, demo_task
+
+
+def _relu_result(n: int, arm: str = "sweep", hidden: int = 64) -> dict:
+    d = np.array([0.0, 0.2, np.nan, 0.1])
+    return {"n": n, "hidden": hidden, "steps": 10, "arm": arm, "index": 0,
+            "spheres": {"inner": {"radius": 1.0, "errors": 1, "test_points": 100, "distances": d},
+                        "outer": {"radius": 1.3, "errors": 0, "test_points": 100, "distances": d}}}
+
+
+_RELU_RESULTS = [_relu_result(n) for n in (10, 30, 40, 80, 100)] + [_relu_result(100, "blog", 1000)]
+_QUAD_RESULTS = [{"n": 10, "hidden": 10, "steps": 10, "index": 0, "above_1": 1, "below_inv_R2": 2,
+                  "spheres": {s: {"exact": 1e-9, "saddlepoint": 1.1e-9, "clt": 1e-5, "mc_errors": 0,
+                                  "mc_points": 1000, "distances": np.array([0.5, 0.6, 0.7]),
+                                  "levy_bound": 0.9} for s in ("inner", "outer")}}]
+_SWEEP = Sweep("api-cases", demo_task, [{"size": 2}])
+_SEED = np.random.SeedSequence(0)
+
+CASES = {
+    "advgeom.numerics.sweeps.canonical": {"valid": {"params": {"a": 1}}},
+    "advgeom.numerics.sweeps.task_key": {"valid": {"sweep": _SWEEP, "params": {"size": 2}}},
+    "advgeom.numerics.sweeps.task_seed": {"valid": {"name": "s", "params": {"size": 2}},
+                                          "bad": {"name": [""]},
+                                          "valid_also": {"name": ["unknown-option"]}},
+    "advgeom.numerics.sweeps.local_client": {"valid": {"workers": 2}, "bad": {"workers": [0, -1]}},
+    "advgeom.numerics.sweeps.run_sweep": {"valid": {"sweep": _SWEEP, "root": Path("/tmp/advgeom-api-sweep"),
+                                                    "progress": False},
+                                          },
+    "advgeom.numerics.reproduce_spheres.relu_task": {
+        "valid": {"seed": _SEED, "n": 5, "hidden": 4, "steps": 5, "test_points": 50,
+                  "attack_points": 2, "attack_steps": 5},
+        "bad": {"n": [1], "hidden": [0], "steps": [0], "lr": [0.0, 2.0], "attack_step": [0.0],
+                "index": [-1]}},
+    "advgeom.numerics.reproduce_spheres.quadratic_task": {
+        "valid": {"seed": _SEED, "n": 5, "hidden": 5, "steps": 20, "checkpoint_every": 10,
+                  "mc_points": 100, "distance_points": 10},
+        "bad": {"n": [1], "hidden": [0], "steps": [0], "lr": [0.0], "distance_points": [1]}},
+    "advgeom.numerics.reproduce_spheres.relu_sweep": {
+        "valid": {"scale": "ci", "overrides": {"steps": 10}},
+        "bad": {"overrides": [{"steps": 0}, {"no_such_key": 1}, {"dims": []}, {"lr": -1.0}]}},
+    "advgeom.numerics.reproduce_spheres.quadratic_sweep": {
+        "valid": {"scale": "paper", "overrides": {"seeds": 1}},
+        "bad": {"overrides": [{"seeds": 0}, {"hidden": 3}]}},
+    "advgeom.numerics.reproduce_spheres.newcombe_difference": {
+        "valid": {"k1": 8, "n1": 10, "k2": 2, "n2": 10, "level": 1e-3},
+        "bad": {"k1": [-1, 11], "n1": [0], "k2": [11], "level": [0.0, 1.0]}},
+    "advgeom.numerics.reproduce_spheres.analyse_relu": {
+        "valid": {"results": _RELU_RESULTS, "scale": "ci"}, "bad": {"results": [[], [{"n": 3}]]}},
+    "advgeom.numerics.reproduce_spheres.analyse_quadratic": {
+        "valid": {"results": _QUAD_RESULTS, "scale": "paper"}, "bad": {"results": [[]]}},
+}
+EXEMPT = {}
