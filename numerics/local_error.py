@@ -27,6 +27,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from advgeom.numerics.cache import memory
+from advgeom.theory import _validate as check
+from advgeom.theory.spectrum import _flag, _rng
 
 __all__ = [
     "LocalErrorNet",
@@ -39,7 +41,9 @@ __all__ = [
     "load_digits_data",
     "run_sweep",
     "trained_network",
+    "sweep_seeds",
     "SWEEP_DEFAULTS",
+    "SWEEP_SEEDS",
 ]
 
 _ACTIVATIONS = ("tanh", "relu")
@@ -268,30 +272,38 @@ def train_local_error_network(
     -------
     LocalErrorNet, or a list of them (one per snapshot epoch, in increasing order).
     """
-    X = np.ascontiguousarray(X, dtype=float)
-    y = np.asarray(y, dtype=np.int64)
-    if X.ndim != 2 or y.shape != (X.shape[0],):
-        raise ValueError(f"X (P, p) and y (P,) shapes disagree: {X.shape}, {y.shape}")
-    widths = [int(w) for w in widths]
-    if not widths or min(widths) < 1:
-        raise ValueError(f"widths={widths!r} must be a non-empty list of positive integers")
-    if activation not in _ACTIVATIONS:
-        raise ValueError(f"activation={activation!r} must be one of {_ACTIVATIONS}")
-    if schedule not in ("greedy", "simultaneous"):
-        raise ValueError(f"schedule={schedule!r} must be 'greedy' or 'simultaneous'")
-    if int(epochs) < 0 or int(batch_size) < 1 or not lr > 0 or weight_decay < 0:
-        raise ValueError(
-            f"need epochs >= 0, batch_size >= 1, lr > 0, weight_decay >= 0; got {epochs}, "
-            f"{batch_size}, {lr}, {weight_decay}"
-        )
-    K = int(n_classes) if n_classes is not None else int(y.max()) + 1
-    if y.min() < 0 or y.max() >= K:
-        raise ValueError(f"y: labels must lie in 0..{K - 1}, got min {y.min()} and max {y.max()}")
-    snaps = sorted({int(e) for e in snapshot_epochs}) if snapshot_epochs is not None else []
-    if snaps and (snaps[0] < 0 or snaps[-1] > int(epochs)):
-        raise ValueError(f"snapshot_epochs={snaps!r} must lie in 0..epochs={epochs}")
+    X, y = _check_xy(X, y)
+    X = np.ascontiguousarray(X)
+    if isinstance(widths, str | bytes) or not isinstance(widths, Sequence | np.ndarray):
+        raise ValueError(f"widths = {widths!r} must be a non-empty sequence of positive integers")
+    widths = [check.integer("widths", w, low=1, high=100_000) for w in widths]
+    if not widths:
+        raise ValueError("widths = [] must be a non-empty sequence of positive integers")
+    activation = check.choice("activation", activation, _ACTIVATIONS)
+    schedule = check.choice("schedule", schedule, ("greedy", "simultaneous"))
+    epochs = check.integer("epochs", epochs, low=0, high=100_000)
+    lr = check.real("lr", lr, low=0.0, low_open=True)
+    batch_size = check.integer("batch_size", batch_size, low=1)
+    weight_decay = check.real("weight_decay", weight_decay, low=0.0)
+    if readout_std is not None:
+        readout_std = check.real("readout_std", readout_std, low=0.0, low_open=True)
+    seed = check.integer("seed", seed, low=0)
+    K = (check.integer("n_classes", n_classes, low=1, high=100_000) if n_classes is not None
+         else int(y.max()) + 1)
+    if y.max() >= K:
+        raise ValueError(f"y: labels must lie in 0..{K - 1} (n_classes = {K}), got max {y.max()}")
+    if snapshot_epochs is not None:
+        if isinstance(snapshot_epochs, str | bytes) or not isinstance(snapshot_epochs, Iterable):
+            raise ValueError(f"snapshot_epochs = {snapshot_epochs!r} must be an iterable of "
+                             f"integers in 0..epochs = {epochs}")
+        snaps = sorted({check.integer("snapshot_epochs", e, low=0, high=epochs)
+                        for e in snapshot_epochs})
+        if not snaps:
+            raise ValueError("snapshot_epochs = [] must name at least one epoch (or be None)")
+    else:
+        snaps = []
 
-    root = np.random.SeedSequence(int(seed))
+    root = np.random.SeedSequence(seed)
     init_ss, readout_ss, batch_ss = root.spawn(3)
     L = len(widths)
     init_rngs = [np.random.default_rng(s) for s in init_ss.spawn(L)]
@@ -307,7 +319,7 @@ def train_local_error_network(
         std = readout_std if readout_std is not None else 1.0 / np.sqrt(widths[k])
         readouts.append(readout_rngs[k].standard_normal((K, widths[k])) * std)
     net = LocalErrorNet(weights, biases, readouts, activation, tuple(0 for _ in widths))
-    P, bs = X.shape[0], int(batch_size)
+    P, bs = X.shape[0], batch_size
     snapshots: list[LocalErrorNet] = []
 
     if schedule == "greedy":
@@ -317,7 +329,7 @@ def train_local_error_network(
             last = k == L - 1
             if last and 0 in snaps:
                 snapshots.append(_copy_net(net))
-            for epoch in range(1, int(epochs) + 1):
+            for epoch in range(1, epochs + 1):
                 perm = rng.permutation(P)
                 for start in range(0, P, bs):
                     idx = perm[start : start + bs]
@@ -331,7 +343,7 @@ def train_local_error_network(
         rng = batch_rngs[0]
         if 0 in snaps:
             snapshots.append(_copy_net(net))
-        for epoch in range(1, int(epochs) + 1):
+        for epoch in range(1, epochs + 1):
             perm = rng.permutation(P)
             for start in range(0, P, bs):
                 idx = perm[start : start + bs]
@@ -347,17 +359,58 @@ def train_local_error_network(
     return snapshots if snapshot_epochs is not None else net
 
 
+def _check_net(net: object) -> object:
+    if not isinstance(net, LocalErrorNet | ReparametrizedNet):
+        raise ValueError(f"net = {net!r} must be a LocalErrorNet or a ReparametrizedNet")
+    return net
+
+
+def _check_layer(net: object, layer: object, name: str = "layer") -> int:
+    layer = check.integer(name, layer)
+    if not -net.layers <= layer < net.layers:
+        raise ValueError(f"{name} = {layer} must index one of the {net.layers} layers "
+                         f"({-net.layers}..{net.layers - 1})")
+    if isinstance(net, ReparametrizedNet) and layer not in (-1, net.layer):
+        raise ValueError(f"{name} = {layer}: this view exposes layer {net.layer} only")
+    return layer
+
+
+def _check_xy(X: np.ndarray, y: np.ndarray, net: object = None) -> tuple[np.ndarray, np.ndarray]:
+    X = check.array("X", X, ndim=2)
+    if isinstance(y, str | bytes):
+        raise ValueError(f"y = {y!r} must be a 1-D array of integer labels >= 0")
+    yv = check.array("y", y, ndim=1, low=0.0)
+    if yv.shape != (X.shape[0],):
+        raise ValueError(f"y must have one label per row of X ({X.shape[0]}), got shape {yv.shape}")
+    if np.any(yv != np.round(yv)) or np.any(yv > 2**31):
+        raise ValueError("y must hold integer labels >= 0")
+    if net is not None:
+        base = net.base if isinstance(net, ReparametrizedNet) else net
+        if X.shape[1] != base.weights[0].shape[1]:
+            raise ValueError(f"X must have {base.weights[0].shape[1]} columns (the network's "
+                             f"input size), got {X.shape[1]}")
+        if yv.size and yv.max() >= base.readouts[0].shape[0]:
+            raise ValueError(f"y: labels must lie in 0..{base.readouts[0].shape[0] - 1}")
+    return X, yv.astype(np.int64)
+
+
+def _check_clip(clip: object) -> tuple[float, float] | None:
+    if clip is None:
+        return None
+    if not isinstance(clip, tuple | list) or len(clip) != 2:
+        raise ValueError(f"clip = {clip!r} must be a pair (low, high) or None")
+    lo, hi = (check.real("clip", x) for x in clip)
+    if not lo < hi:
+        raise ValueError(f"clip = {clip!r} must satisfy low < high")
+    return lo, hi
+
+
 def layer_accuracy(net: LocalErrorNet, X: np.ndarray, y: np.ndarray, layer: int = -1) -> float:
     """Clean accuracy of layer ``layer``'s fixed random readout (A-rand)."""
-    return float(np.mean(net.predict(X, layer) == np.asarray(y)))
-
-
-def _check_xy(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y, dtype=np.int64)
-    if X.ndim != 2 or y.shape != (X.shape[0],):
-        raise ValueError(f"X (P, p) and y (P,) shapes disagree: {X.shape}, {y.shape}")
-    return X, y
+    _check_net(net)
+    X, y = _check_xy(X, y, net)
+    layer = _check_layer(net, layer)
+    return float(np.mean(net.predict(X, layer) == y))
 
 
 def gaussian_noise_accuracy(
@@ -378,25 +431,29 @@ def gaussian_noise_accuracy(
     ``only_correct=True`` averages over the images the layer classifies correctly without noise
     (the conditional reading); it returns ``nan`` when the layer classifies no image correctly.
     """
-    X, y = _check_xy(X, y)
-    if not sigma >= 0:
-        raise ValueError(f"sigma={sigma!r} must be >= 0")
-    if int(n_draws) < 1:
-        raise ValueError(f"n_draws={n_draws!r} must be >= 1")
+    _check_net(net)
+    X, y = _check_xy(X, y, net)
+    sigma = check.real("sigma", sigma, low=0.0)
+    layer = _check_layer(net, layer)
+    n_draws = check.integer("n_draws", n_draws, low=1, high=100_000)
+    clip = _check_clip(clip)
+    only_correct = _flag("only_correct", only_correct)
+    rng = _rng("rng", rng)
     mask = net.predict(X, layer) == y if only_correct else np.ones(len(y), bool)
     if not mask.any():
-        return float("nan")
+        raise ValueError("only_correct = True: the layer classifies no image of X correctly, so "
+                         "the conditional accuracy is undefined")
     Xs, ys = X[mask], y[mask]
     if sigma == 0:
         return float(np.mean(net.predict(Xs, layer) == ys))
     rng = np.random.default_rng(rng)
     hits = 0.0
-    for _ in range(int(n_draws)):
+    for _ in range(n_draws):
         Xn = Xs + sigma * rng.standard_normal(Xs.shape)
         if clip is not None:
             Xn = np.clip(Xn, *clip)
         hits += np.mean(net.predict(Xn, layer) == ys)
-    return float(hits / int(n_draws))
+    return float(hits / n_draws)
 
 
 def _fgsm_points(
@@ -428,14 +485,20 @@ def fgsm_accuracy(
     layers ``1..target_layer``. Goodfellow et al., arXiv:1412.6572. With ``only_correct=True``
     the accuracy is over the initially correct images, ``nan`` when there are none.
     """
-    X, y = _check_xy(X, y)
-    if not eps >= 0:
-        raise ValueError(f"eps={eps!r} must be >= 0")
+    _check_net(net)
+    X, y = _check_xy(X, y, net)
+    eps = check.real("eps", eps, low=0.0)
+    layer = _check_layer(net, layer)
+    if target_layer is not None:
+        target_layer = _check_layer(net, target_layer, "target_layer")
+    clip = _check_clip(clip)
+    only_correct = _flag("only_correct", only_correct)
     if only_correct:
         mask = net.predict(X, layer) == y
         X, y = X[mask], y[mask]
         if not len(y):
-            return float("nan")
+            raise ValueError("only_correct = True: the layer classifies no image of X correctly, "
+                             "so the conditional accuracy is undefined")
     grad_layer = layer if target_layer is None else target_layer
     Xa = _fgsm_points(net, X, y, eps, grad_layer, clip) if eps > 0 else X
     return float(np.mean(net.predict(Xa, layer) == y))
@@ -458,13 +521,15 @@ def pgd_accuracy(
     ``steps`` signed-gradient steps of size ``step_size`` (default ``eps/4``), each projected onto
     the ``eps`` ball around ``x`` and onto ``clip``; a control for gradient masking (MAN-7).
     """
-    X, y = _check_xy(X, y)
-    if not eps >= 0:
-        raise ValueError(f"eps={eps!r} must be >= 0")
-    if int(steps) < 0:
-        raise ValueError(f"steps={steps!r} must be >= 0")
-    if step_size is not None and not step_size > 0:
-        raise ValueError(f"step_size={step_size!r} must be > 0 (or None for eps/4)")
+    _check_net(net)
+    X, y = _check_xy(X, y, net)
+    eps = check.real("eps", eps, low=0.0)
+    layer = _check_layer(net, layer)
+    steps = check.integer("steps", steps, low=0, high=100_000)
+    if step_size is not None:
+        step_size = check.real("step_size", step_size, low=0.0, low_open=True)
+    clip = _check_clip(clip)
+    rng = _rng("rng", rng)
     if eps == 0:
         return float(np.mean(net.predict(X, layer) == y))
     step = eps / 4.0 if step_size is None else float(step_size)
@@ -472,7 +537,7 @@ def pgd_accuracy(
     Xa = X + rng.uniform(-eps, eps, X.shape)
     if clip is not None:
         Xa = np.clip(Xa, *clip)
-    for _ in range(int(steps)):
+    for _ in range(steps):
         Xa = Xa + step * np.sign(net.input_gradient(Xa, y, layer))
         Xa = np.clip(Xa, X - eps, X + eps)
         if clip is not None:
@@ -486,6 +551,9 @@ def load_digits_data(
     """scikit-learn's 8x8 digits in [0, 1], stratified split: ``(Xtr, Xte, ytr, yte)``."""
     from advgeom.numerics import datasets
 
+    test_size = check.real("test_size", test_size, low=0.0, high=1.0, low_open=True,
+                           high_open=True)
+    split_seed = check.integer("split_seed", split_seed, low=0)
     ds = datasets.load("digits")
     return datasets.split(ds.X, ds.y, test_fraction=test_size, seed=split_seed)
 
@@ -631,7 +699,9 @@ def _sweep_one_seed(
 
 def trained_network(seed: int = 0, layers: int = 4) -> LocalErrorNet:
     """The R-layers network of one seed with the sweep's default settings (disk-cached)."""
-    return _trained_network_cached(int(seed), int(layers), _PROTOCOL_VERSION)
+    seed = check.integer("seed", seed, low=0, high=2**32 - 1)
+    layers = check.integer("layers", layers, low=1, high=len(SWEEP_DEFAULTS["widths"]))
+    return _trained_network_cached(seed, layers, _PROTOCOL_VERSION)
 
 
 @memory.cache
@@ -671,28 +741,56 @@ def _sweep_one_seed_single_thread(
 
 
 @memory.cache
+def _sweep_seed_cached(kind: str, seed: int, params_items: tuple) -> dict[str, np.ndarray]:
+    """One seed of one sweep, cached on its own, so that sweeps over overlapping seed sets share
+    their work."""
+    data = tuple(np.ascontiguousarray(a) for a in load_digits_data())
+    return _sweep_one_seed_single_thread(kind, seed, dict(params_items), data)
+
+
+@memory.cache(ignore=["n_jobs"])
 def _run_sweep_cached(
     kind: str, seeds: tuple[int, ...], params_items: tuple, n_jobs: int = 2
 ) -> dict:
-    params = dict(params_items)
-    data = tuple(np.ascontiguousarray(a) for a in load_digits_data())
-    if n_jobs == 1:
-        per_seed = [_sweep_one_seed_single_thread(kind, s, params, data) for s in seeds]
+    if n_jobs == 1 or len(seeds) == 1:
+        per_seed = [_sweep_seed_cached(kind, s, params_items) for s in seeds]
     else:
         from joblib import Parallel, delayed
 
         per_seed = Parallel(n_jobs=n_jobs)(
-            delayed(_sweep_one_seed_single_thread)(kind, s, params, data) for s in seeds
+            delayed(_sweep_seed_cached)(kind, s, params_items) for s in seeds
         )
     out = {key: np.stack([r[key] for r in per_seed]) for key in per_seed[0]}
     out["seeds"] = np.array(seeds)
     return out
 
 
+#: Number of training seeds of the registered sweeps (MAN-5, MAN-6, MAN-7).
+SWEEP_SEEDS = 32
+
+
+def sweep_seeds(n: int = SWEEP_SEEDS) -> list[int]:
+    """The first ``n`` training seeds of the registered sweeps, drawn from
+    ``claim_seed("MAN-5", "sweep seeds")`` (never hand-picked); the list for ``n`` is a prefix of
+    the list for any larger ``n``.
+
+    Examples
+    --------
+    >>> sweep_seeds(3) == sweep_seeds(5)[:3]
+    True
+    """
+    from advgeom.numerics.montecarlo import claim_seed
+    from advgeom.theory import _validate as check
+
+    n = check.integer("n", n, low=1, high=10_000)
+    state = claim_seed("MAN-5", "sweep seeds").generate_state(10_000, dtype=np.uint32)
+    return [int(x) for x in state[:n]]
+
+
 def run_sweep(
     kind: str,
     *,
-    seeds: Iterable[int] = range(8),
+    seeds: Iterable[int] | None = None,
     n_jobs: int = 2,
     **overrides: object,
 ) -> dict[str, np.ndarray]:
@@ -703,7 +801,7 @@ def run_sweep(
     kind : {"layers", "epochs"}
         ``layers`` (R-layers): the conditions are layers 1..L of one greedy network per seed.
         ``epochs`` (R-epochs): one hidden layer, snapshots after ``snapshot_epochs`` epochs.
-    seeds : iterable of int
+    seeds : iterable of int, or None for :func:`sweep_seeds` ``()`` (the registered seeds)
     n_jobs : int
         Worker processes (joblib); the result does not depend on it.
     **overrides
@@ -717,6 +815,17 @@ def run_sweep(
     ``acc_pgd`` (last axis: pgd_epsilons), ``zero_grad_frac``, ``grad_margin_l2``, ``spectra``
     (padded with NaN to 200 ranks), and ``seeds``.
     """
+    from advgeom.theory import _validate as check
+
+    kind = check.choice("kind", kind, ("layers", "epochs"))
+    n_jobs = check.integer("n_jobs", n_jobs, low=1, high=64)
+    if seeds is None:
+        seeds = sweep_seeds()
+    if isinstance(seeds, str | bytes) or not isinstance(seeds, Iterable):
+        raise ValueError(f"seeds = {seeds!r} must be an iterable of integers >= 0")
+    seeds = [check.integer("seeds", s, low=0, high=2**32 - 1) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds = [] must hold at least one seed")
     unknown = set(overrides) - set(SWEEP_DEFAULTS)
     if unknown:
         raise ValueError(f"unknown sweep parameters {sorted(unknown)}; valid: {sorted(SWEEP_DEFAULTS)}")

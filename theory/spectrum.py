@@ -30,6 +30,7 @@ from typing import Any
 
 import mpmath
 import numpy as np
+from advgeom.theory import _validate as check
 from scipy import special
 
 __all__ = [
@@ -65,6 +66,33 @@ TREND_LABELS = ("increasing", "decreasing", "non-monotone", "inconclusive")
 
 _REL_EIG_CUTOFF = 1e-12
 
+#: Largest number of modes, ranks or terms a function here will allocate.
+_MAX_TERMS = 10**8
+
+
+def _flag(name: str, value: Any) -> bool:
+    """A boolean argument (``True``/``False`` or a numpy bool), never a number or a string."""
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name} = {value!r} must be True or False")
+    return bool(value)
+
+
+def _rng(name: str, value: Any) -> Any:
+    """A random generator, a seed sequence, a non-negative integer seed, or None."""
+    if value is None or isinstance(value, np.random.Generator | np.random.SeedSequence):
+        return value
+    return check.integer(name, value, low=0)
+
+
+def _terms(name: str, value: Any, low: int = 1) -> int:
+    """A number of modes or terms: an integer in [low, 1e8]."""
+    return check.integer(name, value, low=low, high=_MAX_TERMS)
+
+
+def _out(arr: np.ndarray) -> Any:
+    arr = np.asarray(arr, dtype=float)
+    return arr if arr.ndim else float(arr)
+
 
 # ---------------------------------------------------------------------------------------------
 # MAN-1: the smoothness criterion and the circle model
@@ -98,13 +126,12 @@ def stringer_threshold(d: Any) -> Any:
         return sp.Integer(1)
     if isinstance(d, (int, np.integer, sp.Integer)) and not isinstance(d, bool):
         if int(d) <= 0:
-            raise ValueError(f"d={d!r} must be a positive dimension (d >= 1)")
+            raise ValueError(f"d = {d!r} must be a positive dimension (an integer >= 1)")
         return 1 + sp.Rational(2, int(d))
-    arr = np.asarray(d, dtype=float)
-    if np.any(~(arr > 0)):
-        raise ValueError(f"d={d!r} must be > 0 (a manifold dimension)")
-    out = 1.0 + 2.0 / arr
-    return out if out.ndim else float(out)
+    if isinstance(d, sp.Basic):
+        raise ValueError(f"d = {d!r} must be a positive integer, sympy oo, a float or an array")
+    arr = check.real_or_array("d", d, low=0.0, low_open=True)
+    return _out(1.0 + 2.0 / arr)
 
 
 def smoothness_series_converges(alpha: Any, d: Any) -> bool:
@@ -116,31 +143,36 @@ def smoothness_series_converges(alpha: Any, d: Any) -> bool:
 
     Parameters
     ----------
-    alpha : number (sympy Rational preferred)
-    d : positive integer or sympy Rational
+    alpha : int, float or sympy Rational (floats are read as the rational they print as)
+    d : positive int, float or sympy Rational
 
     Examples
     --------
-    >>> smoothness_series_converges("31/10", 1), smoothness_series_converges(3, 1)
+    >>> import sympy as sp
+    >>> smoothness_series_converges(sp.Rational(31, 10), 1), smoothness_series_converges(3, 1)
     (True, False)
     """
     import sympy as sp
 
-    dd = sp.nsimplify(d)
-    if not dd.is_positive:
-        raise ValueError(f"d={d!r} must be > 0")
+    def rational(name: str, value: Any, positive: bool) -> sp.Rational:
+        if isinstance(value, sp.Rational):
+            x = value
+        else:
+            x = sp.nsimplify(check.real(name, value))
+        if not isinstance(x, sp.Rational) or (positive and not x > 0):
+            raise ValueError(f"{name} = {value!r} must be a finite rational number"
+                             + (" > 0" if positive else ""))
+        return x
+
+    dd = rational("d", d, positive=True)
+    aa = rational("alpha", alpha, positive=False)
     n = sp.Symbol("n", integer=True, positive=True)
-    result = sp.Sum(n ** (2 / dd - sp.nsimplify(alpha)), (n, 1, sp.oo)).is_convergent()
-    return bool(result)
+    return bool(sp.Sum(n ** (2 / dd - aa), (n, 1, sp.oo)).is_convergent())
 
 
-def _check_alpha_h(alpha: float, h: Any) -> np.ndarray:
-    if not np.isfinite(alpha) or alpha <= 1:
-        raise ValueError(f"alpha={alpha!r} must be > 1 (for alpha <= 1 the code is not in L^2)")
-    harr = np.asarray(h, dtype=float)
-    if np.any(~(harr > 0)):
-        raise ValueError(f"h={h!r} must be > 0")
-    return harr
+def _check_alpha_h(alpha: float, h: Any) -> tuple[float, np.ndarray]:
+    alpha = check.real("alpha", alpha, low=1.0, low_open=True)
+    return alpha, check.real_or_array("h", h, low=0.0, low_open=True)
 
 
 def circle_code_energy(alpha: float, kmax: int | None = None) -> float:
@@ -158,13 +190,11 @@ def circle_code_energy(alpha: float, kmax: int | None = None) -> float:
     >>> circle_code_energy(2.0, kmax=3)
     3.0
     """
-    if not np.isfinite(alpha):
-        raise ValueError(f"alpha={alpha!r} must be a finite number")
+    alpha = check.real("alpha", alpha)
     if kmax is None:
         return float(special.zeta(alpha - 2.0)) if alpha > 3 else float("inf")
-    if int(kmax) < 1:
-        raise ValueError(f"kmax={kmax!r} must be >= 1")
-    k = np.arange(1, int(kmax) + 1, dtype=float)
+    kmax = _terms("kmax", kmax)
+    k = np.arange(1, kmax + 1, dtype=float)
     return float(np.sum(k ** (2.0 - alpha)))
 
 
@@ -183,19 +213,18 @@ def circle_code_msd(alpha: float, h: Any, *, kmax: int, tail: bool = False) -> A
     >>> round(float(circle_code_msd(2.0, np.pi, kmax=1)), 12)
     4.0
     """
-    harr = _check_alpha_h(alpha, h)
-    if int(kmax) < 1:
-        raise ValueError(f"kmax={kmax!r} must be >= 1")
-    k = np.arange(1, int(kmax) + 1, dtype=float)
+    alpha, harr = _check_alpha_h(alpha, h)
+    kmax = _terms("kmax", kmax)
+    tail = _flag("tail", tail)
+    k = np.arange(1, kmax + 1, dtype=float)
     weights = k ** (-alpha)
     flat = harr.reshape(-1)
     out = np.empty_like(flat)
     for i, hv in enumerate(flat):
         out[i] = 4.0 * np.dot(weights, np.sin(0.5 * k * hv) ** 2)
     if tail:
-        out += 2.0 * float(special.zeta(alpha, int(kmax) + 1))
-    out = out.reshape(harr.shape)
-    return out if out.ndim else float(out)
+        out += 2.0 * float(special.zeta(alpha, kmax + 1))
+    return _out(out.reshape(harr.shape))
 
 
 def circle_code_msd_constant(alpha: float) -> float:
@@ -209,8 +238,7 @@ def circle_code_msd_constant(alpha: float) -> float:
     >>> round(circle_code_msd_constant(2.0), 15) == round(np.pi / 2, 15)
     True
     """
-    if not 1 < alpha < 3:
-        raise ValueError(f"alpha={alpha!r} must lie in (1, 3)")
+    alpha = check.real("alpha", alpha, low=1.0, high=3.0, low_open=True, high_open=True)
     return float(-np.pi / (2.0 * np.cos(np.pi * alpha / 2.0) * special.gamma(alpha)))
 
 
@@ -225,7 +253,7 @@ def circle_code_msd_asymptote(alpha: float, h: Any) -> Any:
     >>> round(float(circle_code_msd_asymptote(4.0, 0.1)), 12)
     0.016449340668
     """
-    harr = _check_alpha_h(alpha, h)
+    alpha, harr = _check_alpha_h(alpha, h)
     if alpha < 3:
         out = 2.0 * circle_code_msd_constant(alpha) * harr ** (alpha - 1.0)
     elif alpha == 3:
@@ -249,10 +277,15 @@ def reassigned_code_energy(alpha: float, q: float, M: int) -> np.ndarray:
     >>> reassigned_code_energy(4.0, 2, 3).tolist()
     [1.0, 2.0, 3.0]
     """
-    if int(M) < 1:
-        raise ValueError(f"M={M!r} must be >= 1")
-    n = np.arange(1, int(M) + 1, dtype=float)
-    return np.cumsum(n ** (2.0 * q - alpha))
+    alpha = check.real("alpha", alpha)
+    q = check.real("q", q, low=0.0)
+    M = _terms("M", M)
+    n = np.arange(1, M + 1, dtype=float)
+    out = np.cumsum(n ** (2.0 * q - alpha))
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"q = {q!r}: the partial sums overflow double precision (2q - alpha "
+                         f"= {2 * q - alpha:g} is too large for M = {M})")
+    return out
 
 
 def reassigned_code_msd(alpha: float, q: float, h: Any, *, kmax: int) -> Any:
@@ -263,16 +296,15 @@ def reassigned_code_msd(alpha: float, q: float, h: Any, *, kmax: int) -> Any:
     >>> round(float(reassigned_code_msd(4.0, 2, np.pi, kmax=1)), 12)
     4.0
     """
-    harr = _check_alpha_h(alpha, h)
-    if int(kmax) < 1:
-        raise ValueError(f"kmax={kmax!r} must be >= 1")
-    n = np.arange(1, int(kmax) + 1, dtype=float)
+    alpha, harr = _check_alpha_h(alpha, h)
+    q = check.real("q", q, low=0.0, high=4.0)
+    kmax = _terms("kmax", kmax)
+    n = np.arange(1, kmax + 1, dtype=float)
     freq = n**q
     weights = n ** (-alpha)
     flat = harr.reshape(-1)
     out = np.array([4.0 * np.dot(weights, np.sin(0.5 * freq * hv) ** 2) for hv in flat])
-    out = out.reshape(harr.shape)
-    return out if out.ndim else float(out)
+    return _out(out.reshape(harr.shape))
 
 
 def random_fourier_code_msd(alpha: float, h: Any, norms: np.ndarray) -> Any:
@@ -289,18 +321,15 @@ def random_fourier_code_msd(alpha: float, h: Any, norms: np.ndarray) -> Any:
     >>> float(random_fourier_code_msd(2.0, np.pi, np.array([2.0]))) == exact
     True
     """
-    harr = _check_alpha_h(alpha, h)
-    norms = np.asarray(norms, dtype=float)
-    if norms.ndim != 1 or norms.size < 1 or np.any(~(norms >= 0)) or not np.all(np.isfinite(norms)):
-        raise ValueError(
-            f"norms must be a non-empty 1-D array of finite values >= 0, got shape {norms.shape}"
-            + (f" and min {np.min(norms)!r}" if norms.size else "")
-        )
+    alpha, harr = _check_alpha_h(alpha, h)
+    norms = check.array("norms", norms, ndim=1, low=0.0)
+    if norms.size > _MAX_TERMS:
+        raise ValueError(f"norms has {norms.size} entries; at most {_MAX_TERMS} are allowed")
     k = np.arange(1, norms.size + 1, dtype=float)
     weights = 2.0 * k ** (-alpha) * norms
     flat = harr.reshape(-1)
     out = np.array([np.dot(weights, np.sin(0.5 * k * hv) ** 2) for hv in flat]).reshape(harr.shape)
-    return out if out.ndim else float(out)
+    return _out(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,11 +345,13 @@ def power_law_spectrum(alpha: float, N: int) -> np.ndarray:
     >>> power_law_spectrum(2.0, 3).tolist()
     [1.0, 0.25, 0.1111111111111111]
     """
-    if int(N) < 1:
-        raise ValueError(f"N={N!r} must be >= 1")
-    if not np.isfinite(alpha) or alpha < 0:
-        raise ValueError(f"alpha={alpha!r} must be a finite number >= 0")
-    return np.arange(1, int(N) + 1, dtype=float) ** (-float(alpha))
+    alpha = check.real("alpha", alpha, low=0.0)
+    N = _terms("N", N)
+    lam = np.arange(1, N + 1, dtype=float) ** (-alpha)
+    if not lam[-1] > 0:
+        raise ValueError(f"alpha = {alpha!r}: N**-alpha underflows to 0 for N = {N}; use a smaller "
+                         "alpha or N")
+    return lam
 
 
 def synthetic_activations(
@@ -336,14 +367,14 @@ def synthetic_activations(
     >>> synthetic_activations(1.0, 5, 7, rng=0).shape
     (7, 5)
     """
-    if int(P) < 2:
-        raise ValueError(f"P={P!r} must be >= 2")
-    rng = np.random.default_rng(rng)
+    N = check.integer("N", N, low=1, high=10_000)
+    P = check.integer("P", P, low=2, high=10**7 // N)
+    rng = np.random.default_rng(_rng("rng", rng))
     lam = power_law_spectrum(alpha, N)
     # Haar orthogonal matrix: QR of a Gaussian matrix with the signs of diag(R) fixed (Mezzadri)
-    Q, R = np.linalg.qr(rng.standard_normal((int(N), int(N))))
+    Q, R = np.linalg.qr(rng.standard_normal((N, N)))
     Q = Q * np.sign(np.diag(R))
-    Z = rng.standard_normal((int(P), int(N)))
+    Z = rng.standard_normal((P, N))
     return (Z * np.sqrt(lam)) @ Q.T
 
 
@@ -402,17 +433,22 @@ def spectrum(
     >>> spectrum(H).round(6).tolist()
     [0.666667, 0.166667]
     """
-    H = np.asarray(activations, dtype=float)
-    if H.ndim != 2 or H.shape[0] < 2 or H.shape[1] < 1:
-        raise ValueError(f"activations must be a (P, N) array with P >= 2, got shape {H.shape}")
-    if not np.all(np.isfinite(H)):
-        raise ValueError("activations contain NaN or inf")
+    H = check.array("activations", activations, ndim=2)
+    if H.shape[0] < 2:
+        raise ValueError(f"activations must be a (P, N) array with P >= 2 stimuli, got shape "
+                         f"{H.shape}")
+    center = _flag("center", center)
+    cv = _flag("cv", cv)
+    n_splits = check.integer("n_splits", n_splits, low=1, high=1000)
+    rng = _rng("rng", rng)
     if not cv:
-        return _descending_eigs(H - H.mean(axis=0) if center else H)
-    if int(n_splits) < 1:
-        raise ValueError(f"n_splits={n_splits!r} must be >= 1")
+        lam = _descending_eigs(H - H.mean(axis=0) if center else H)
+        if lam.size == 0:
+            raise ValueError("activations are constant over the stimuli: the covariance is zero "
+                             "and has no spectrum")
+        return lam
     if H.shape[0] < 4:
-        raise ValueError(f"cv=True needs P >= 4 stimuli, got {H.shape[0]}")
+        raise ValueError(f"activations: cv=True needs P >= 4 stimuli, got {H.shape[0]}")
     rng = np.random.default_rng(rng)
     P = H.shape[0]
     acc: np.ndarray | None = None
@@ -431,7 +467,10 @@ def spectrum(
             m = min(acc.size, var.size)
             acc = acc[:m] + var[:m]
     assert acc is not None
-    return acc / int(n_splits)
+    if acc.size == 0 or not np.any(acc > 0):
+        raise ValueError("activations are constant over the stimuli: the covariance is zero and "
+                         "has no spectrum")
+    return acc / n_splits
 
 
 @dataclass(frozen=True)
@@ -448,13 +487,12 @@ class PowerLawFit:
     weights: str
 
 
-def _check_ranks(ranks: tuple[int, int]) -> tuple[int, int]:
-    try:
-        lo, hi = (int(r) for r in ranks)
-    except (TypeError, ValueError):
-        raise ValueError(f"ranks={ranks!r} must be a pair (lo, hi) of integers") from None
-    if lo < 1 or hi <= lo:
-        raise ValueError(f"ranks={ranks!r} must satisfy 1 <= lo < hi (1-based, inclusive)")
+def _check_ranks(ranks: tuple[int, int], name: str = "ranks") -> tuple[int, int]:
+    if not isinstance(ranks, tuple | list | np.ndarray) or np.ndim(ranks) != 1 or len(ranks) != 2:
+        raise ValueError(f"{name} = {ranks!r} must be a pair (lo, hi) of integers")
+    lo, hi = (check.integer(name, r, low=1, high=_MAX_TERMS) for r in ranks)
+    if hi <= lo:
+        raise ValueError(f"{name} = {ranks!r} must satisfy 1 <= lo < hi (1-based, inclusive)")
     return lo, hi
 
 
@@ -498,16 +536,17 @@ def power_law_exponent(
     >>> round(power_law_exponent(lam, ranks=(1, 40), weights="uniform"), 12)
     0.75
     """
-    lam = np.asarray(eigenvalues, dtype=float)
+    lam = check.array("eigenvalues", eigenvalues, low=0.0)
     if lam.ndim == 0:
         raise ValueError("eigenvalues must be an array of at least one dimension")
     lo, hi = _check_ranks(ranks)
-    if weights not in ("1/n", "uniform"):
-        raise ValueError(f"weights={weights!r} must be '1/n' or 'uniform'")
+    weights = check.choice("weights", weights, ("1/n", "uniform"))
+    return_fit = _flag("return_fit", return_fit)
     if lam.shape[-1] < hi:
         raise ValueError(f"ranks={ranks!r}: hi={hi} exceeds the {lam.shape[-1]} eigenvalues given")
-    if not np.all(np.isfinite(lam)):
-        raise ValueError("eigenvalues contain NaN or inf")
+    if np.any(np.diff(lam, axis=-1) > 0):
+        raise ValueError("eigenvalues must be in descending order along the last axis "
+                         "(lambda_1 >= lambda_2 >= ...)")
     top = lam[..., :1]
     window = lam[..., lo - 1 : hi]
     if np.any(~(window > _REL_EIG_CUTOFF * top)) or np.any(top <= 0):
@@ -568,9 +607,15 @@ def window_adequacy(
     >>> window_adequacy(H, ranks=(2, 20), n_boot=20, rng=0)["adequate"]
     True
     """
-    H = np.asarray(activations, dtype=float)
+    H = check.array("activations", activations, ndim=2)
     single = np.ndim(ranks) == 1
+    if not single and (np.ndim(ranks) != 2 or len(ranks) == 0):
+        raise ValueError(f"ranks = {ranks!r} must be a pair (lo, hi) or a list of pairs")
     windows = [_check_ranks(ranks)] if single else [_check_ranks(r) for r in ranks]
+    n_boot = check.integer("n_boot", n_boot, low=2, high=100_000)
+    weights = check.choice("weights", weights, ("1/n", "uniform"))
+    level = check.real("level", level, low=0.0, high=1.0, low_open=True, high_open=True)
+    rng = _rng("rng", rng)
     splits = []
     for lo, hi in windows:
         mid = int(round(np.sqrt(lo * hi)))
@@ -628,11 +673,8 @@ def density_to_rank_exponent(gamma: Any) -> Any:
     >>> density_to_rank_exponent(2.0)
     1.0
     """
-    g = np.asarray(gamma, dtype=float)
-    if np.any(~(g > 1)):
-        raise ValueError(f"gamma={gamma!r} must be > 1")
-    out = 1.0 / (g - 1.0)
-    return out if out.ndim else float(out)
+    g = check.real_or_array("gamma", gamma, low=1.0, low_open=True)
+    return _out(1.0 / (g - 1.0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -650,15 +692,14 @@ def participation_ratio(eigenvalues: np.ndarray) -> Any:
     >>> participation_ratio(np.ones(7))
     7.0
     """
-    lam = np.asarray(eigenvalues, dtype=float)
+    lam = check.array("eigenvalues", eigenvalues, low=0.0)
     if lam.ndim == 0 or lam.shape[-1] == 0:
         raise ValueError("eigenvalues must be a non-empty array")
-    if np.any(lam < 0) or not np.all(np.isfinite(lam)):
-        raise ValueError("eigenvalues must be finite and >= 0")
-    s2 = np.sum(lam**2, axis=-1)
-    if np.any(s2 <= 0):
-        raise ValueError("eigenvalues must not be all zero")
+    # the ratio is scale-free: rescale by the largest eigenvalue first, so that tiny (1e-300) or
+    # huge spectra neither underflow nor overflow when squared
     scale = lam.max(axis=-1, keepdims=True)
+    if np.any(scale <= 0):
+        raise ValueError("eigenvalues must not be all zero (along the last axis)")
     u = lam / scale
     out = np.sum(u, axis=-1) ** 2 / np.sum(u**2, axis=-1)
     return float(out) if np.ndim(out) == 0 else out
@@ -694,13 +735,14 @@ def participation_ratio_power_law(
     >>> round(float(participation_ratio_power_law(0.0, 10)), 12)
     10.0
     """
-    if N is not None and int(N) < 1:
-        raise ValueError(f"N={N!r} must be >= 1 or None")
-    a = np.asarray(alpha, dtype=float)
-    if np.any(~(a >= 0)):
-        raise ValueError(f"alpha={alpha!r} must be >= 0")
+    if N is not None:
+        N = check.integer("N", N, low=1)
+    precision = check.precision("precision", precision, high=1000)
+    if isinstance(alpha, mpmath.mpf):
+        alpha = check.real("alpha", alpha, low=0.0)
+    a = check.real_or_array("alpha", alpha, low=0.0)
     if N is None and np.any(a <= 1):
-        raise ValueError(f"alpha={alpha!r} must be > 1 for the N -> infinity limit")
+        raise ValueError(f"alpha = {alpha!r} must be > 1 for the N -> infinity limit (N = None)")
 
     def one(av: Any, dps: int) -> Any:
         with mpmath.workdps(dps):
@@ -709,9 +751,10 @@ def participation_ratio_power_law(
 
     if precision is not None:
         if a.ndim:
-            raise ValueError("precision= needs a scalar alpha")
-        with mpmath.workdps(int(precision)):
-            return one(mpmath.mpf(alpha) if not isinstance(alpha, float) else alpha, int(precision))
+            raise ValueError(f"precision = {precision!r} needs a scalar alpha, got an array of "
+                             f"shape {a.shape}")
+        with mpmath.workdps(precision):
+            return one(mpmath.mpf(alpha) if not isinstance(alpha, float) else alpha, precision)
     out = np.array([float(one(v, 20)) for v in a.reshape(-1)]).reshape(a.shape)
     return out if out.ndim else float(out)
 
@@ -765,12 +808,15 @@ def reparametrize_spectrum(H: np.ndarray, B: np.ndarray, beta: float) -> Reparam
     >>> np.round(spectrum(r.activations), 10).tolist()
     [1.0, 0.25, 0.1111111111, 0.0625]
     """
-    H = np.asarray(H, dtype=float)
-    B = np.asarray(B, dtype=float)
-    if H.ndim != 2 or B.ndim != 2 or B.shape[1] != H.shape[1]:
-        raise ValueError(f"H (P, N) and B (K, N) shapes disagree: {H.shape}, {B.shape}")
-    if not np.isfinite(beta) or beta < 0:
-        raise ValueError(f"beta={beta!r} must be a finite number >= 0")
+    H = check.array("H", H, ndim=2)
+    B = check.array("B", B, ndim=2)
+    if B.shape[1] != H.shape[1]:
+        raise ValueError(f"B must have shape (K, N) with N = {H.shape[1]} (the columns of H), got "
+                         f"{B.shape}")
+    if H.shape[0] <= H.shape[1]:
+        raise ValueError(f"H must have more stimuli than neurons (P > N) for a full-rank "
+                         f"covariance, got shape {H.shape}")
+    beta = check.real("beta", beta, low=0.0, high=50.0)
     m = H.mean(axis=0)
     Hc = H - m
     C = Hc.T @ Hc / (H.shape[0] - 1)
@@ -799,12 +845,14 @@ def reparametrize_spectrum(H: np.ndarray, B: np.ndarray, beta: float) -> Reparam
 
 
 def _check_w_mu(w: np.ndarray, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    w = np.asarray(w, dtype=float)
-    mu = np.asarray(mu, dtype=float)
-    if w.ndim != 1 or w.shape != mu.shape:
-        raise ValueError(f"w and mu must be 1-D of equal length, got {w.shape}, {mu.shape}")
+    w = check.array("w", w, ndim=1)
+    mu = check.array("mu", mu, ndim=1)
+    if w.shape != mu.shape:
+        raise ValueError(f"mu must have the length of w ({w.size}), got shape {mu.shape}")
     if not np.any(w != 0):
         raise ValueError("w must be non-zero")
+    if not np.isfinite(np.linalg.norm(w)) or not np.isfinite(np.dot(w, mu)):
+        raise ValueError("w: |w| or w.mu overflows double precision; rescale w")
     return w, mu
 
 
@@ -828,11 +876,8 @@ def linear_gaussian_accuracy(w: np.ndarray, mu: np.ndarray, sigma: Any) -> Any:
     Only the L2 geometry (``cos(w, mu)``) enters. Vectorized in ``sigma >= 0``.
     """
     w, mu = _check_w_mu(w, mu)
-    s = np.asarray(sigma, dtype=float)
-    if np.any(~(s >= 0)):
-        raise ValueError(f"sigma={sigma!r} must be >= 0")
-    out = special.ndtr(np.dot(w, mu) / (np.linalg.norm(w) * np.sqrt(1.0 + s**2)))
-    return out if np.ndim(out) else float(out)
+    s = check.real_or_array("sigma", sigma, low=0.0)
+    return _out(special.ndtr(np.dot(w, mu) / (np.linalg.norm(w) * np.sqrt(1.0 + s**2))))
 
 
 def linear_fgsm_accuracy(w: np.ndarray, mu: np.ndarray, eps: Any) -> Any:
@@ -843,11 +888,8 @@ def linear_fgsm_accuracy(w: np.ndarray, mu: np.ndarray, eps: Any) -> Any:
     ``[1, sqrt(p)]``, so two classifiers with equal clean and Gaussian accuracy can differ widely.
     """
     w, mu = _check_w_mu(w, mu)
-    e = np.asarray(eps, dtype=float)
-    if np.any(~(e >= 0)):
-        raise ValueError(f"eps={eps!r} must be >= 0")
-    out = special.ndtr((np.dot(w, mu) - e * np.abs(w).sum()) / np.linalg.norm(w))
-    return out if np.ndim(out) else float(out)
+    e = check.real_or_array("eps", eps, low=0.0)
+    return _out(special.ndtr((np.dot(w, mu) - e * np.abs(w).sum()) / np.linalg.norm(w)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -879,13 +921,19 @@ class TrendResult:
 
 
 def _paired_p(diff: np.ndarray) -> float:
-    """Two-sided paired t-test p-value; identical columns give p = 1, a constant non-zero
-    difference p = 0 (the t statistic is infinite)."""
+    """Two-sided paired t-test p-value. Only an exactly constant difference is special: zero gives
+    p = 1, a non-zero constant p = 0 (the t statistic is infinite). Differences that vary, however
+    little, get the t-test's p-value."""
     from scipy import stats
 
-    if np.allclose(diff, diff[0]):
+    if np.all(diff == diff[0]):
         return 0.0 if diff[0] != 0 else 1.0
-    return float(stats.ttest_1samp(diff, 0.0).pvalue)
+    import warnings
+
+    with warnings.catch_warnings():
+        # nearly constant differences: scipy warns about precision, the p-value is still tiny
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(stats.ttest_1samp(diff, 0.0).pvalue)
 
 
 def _holm(pvalues: list[float], level: float) -> list[bool]:
@@ -949,22 +997,21 @@ def classify_trend(
     >>> classify_trend(a, 0.5 + 0.1 * a, n_boot=200).label
     'increasing'
     """
-    alpha = np.asarray(alpha, dtype=float)
-    acc = np.asarray(acc, dtype=float)
-    if alpha.ndim != 2 or alpha.shape != acc.shape:
-        raise ValueError(
-            f"alpha and acc must be (S, C) arrays of equal shape: {alpha.shape}, {acc.shape}"
-        )
+    alpha = check.array("alpha", alpha, ndim=2)
+    acc = check.array("acc", acc, ndim=2)
+    if alpha.shape != acc.shape:
+        raise ValueError(f"acc must have the shape of alpha {alpha.shape}, got {acc.shape}")
     S, C = alpha.shape
     if S < 3 or C < 2:
-        raise ValueError(f"need S >= 3 seeds and C >= 2 conditions, got S={S}, C={C}")
-    if not 0 < level < 1:
-        raise ValueError(f"level={level!r} must lie in (0, 1)")
+        raise ValueError(f"alpha: need S >= 3 seeds and C >= 2 conditions, got S={S}, C={C}")
+    level = check.real("level", level, low=0.0, high=1.0, low_open=True, high_open=True)
+    n_boot = check.integer("n_boot", n_boot, low=1, high=10**6)
+    tie_alpha = check.real("tie_alpha", tie_alpha, low=0.0)
     from scipy import stats
 
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(_rng("rng", rng))
     rho = _spearman_rows(alpha, acc)
-    boots = rho[rng.integers(0, S, (int(n_boot), S))].mean(axis=1)
+    boots = rho[rng.integers(0, S, (n_boot, S))].mean(axis=1)
     rho_ci = (float(np.quantile(boots, level / 2)), float(np.quantile(boots, 1 - level / 2)))
     order = np.argsort(alpha.mean(axis=0), kind="stable")
     pair_idx = [(order[a], order[b]) for a in range(C) for b in range(a + 1, C)]
