@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from advgeom.numerics.cache import memory
+from advgeom.theory import _validate as check
 from advgeom.theory import spheres
 from threadpoolctl import threadpool_limits
 
@@ -75,9 +76,26 @@ class TrainedNetwork:
 
 
 def _check_sphere(sphere) -> str:
-    if sphere not in ("inner", "outer"):
-        raise ValueError(f"sphere must be 'inner' or 'outer', got {sphere!r}")
-    return sphere
+    return check.choice("sphere", sphere, ("inner", "outer"))
+
+
+def _check_net(net) -> TrainedNetwork:
+    if not isinstance(net, TrainedNetwork):
+        raise ValueError(f"net = {net!r} must be a TrainedNetwork (from train)")
+    return net
+
+
+def _check_points(name: str, x, n: int) -> np.ndarray:
+    x = check.array(name, x, ndim=2, shape=(None, n))
+    if np.any(np.linalg.norm(x, axis=1) == 0):
+        raise ValueError(f"{name} must hold non-zero points")
+    return x
+
+
+def _check_rng(rng) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng = {rng!r} must be a numpy.random.Generator")
+    return rng
 
 
 def _batch(rng: np.random.Generator, n: int, B: int, R: float):
@@ -176,14 +194,14 @@ def train(n: int = 500, *, hidden: int | None = None, R: float = spheres.R_OUTER
     TrainedNetwork
         ``alphas`` sorted decreasingly with the matching basis ``V`` (n, n).
     """
-    hidden = n if hidden is None else int(hidden)
-    if (n < 2 or hidden < 1 or steps < 1 or batch < 1 or not lr > 0 or not R > 1
-            or checkpoint_every < 1):
-        raise ValueError(
-            f"need n >= 2, hidden >= 1, steps >= 1, batch >= 1, lr > 0, R > 1, "
-            f"checkpoint_every >= 1; got n={n}, hidden={hidden}, steps={steps}, batch={batch}, "
-            f"lr={lr}, R={R}, checkpoint_every={checkpoint_every}"
-        )
+    n = check.integer("n", n, low=2, high=100_000)
+    hidden = n if hidden is None else check.integer("hidden", hidden, low=1, high=100_000)
+    R = check.real("R", R, low=1.0, low_open=True)
+    steps = check.integer("steps", steps, low=1, high=10**9)
+    batch = check.integer("batch", batch, low=1, high=10**6)
+    lr = check.real("lr", lr, low=0.0, low_open=True, high=1.0)
+    checkpoint_every = check.integer("checkpoint_every", checkpoint_every, low=1)
+    seed = check.integer("seed", seed, low=0, high=2**63 - 1)
     out = _train(int(n), hidden, float(R), int(steps), int(batch), float(lr),
                  int(checkpoint_every), int(seed))
     if not out["w"] > 0 > out["b"]:
@@ -197,7 +215,9 @@ def train(n: int = 500, *, hidden: int | None = None, R: float = spheres.R_OUTER
 
 def logit(net: TrainedNetwork, x: np.ndarray) -> np.ndarray:
     """Network output :math:`\\hat y(x) = w\\|Wx\\|^2 + b` for rows of ``x`` (float64)."""
-    H = np.asarray(x, dtype=float) @ net.W.T
+    net = _check_net(net)
+    x = check.array("x", x, ndim=2, shape=(None, net.n))
+    H = x @ net.W.T
     return net.w * np.einsum("ij,ij->i", H, H) + net.b
 
 
@@ -207,7 +227,11 @@ def count_errors(net: TrainedNetwork, sphere: str, samples: int, rng: np.random.
 
     Inner sphere (label 0): error when :math:`\\hat y > 0`; outer (label 1): when :math:`\\hat y < 0`.
     """
+    net = _check_net(net)
     r = 1.0 if _check_sphere(sphere) == "inner" else net.R
+    samples = check.integer("samples", samples, low=1, high=10**12)
+    rng = _check_rng(rng)
+    block = check.integer("block", block, low=1, high=10**7)
     errs = 0
     done = 0
     with threadpool_limits(limits=1):
@@ -235,10 +259,14 @@ def pgd_on_sphere(net: TrainedNetwork, x0: np.ndarray, sphere: str, *, step: flo
         End points, on the sphere of radius ``r``.
     steps : ndarray of int
     """
+    net = _check_net(net)
     r = 1.0 if _check_sphere(sphere) == "inner" else net.R
     sign = 1.0 if sphere == "inner" else -1.0
-    step = 0.002 * r if step is None else float(step)
-    x0 = np.asarray(x0, dtype=float)
+    step = 0.002 * r if step is None else check.real("step", step, low=0.0, low_open=True)
+    max_steps = check.integer("max_steps", max_steps, low=1, high=10**7)
+    x0 = _check_points("x0", x0, net.n)
+    if not np.allclose(np.linalg.norm(x0, axis=1), r, rtol=1e-9, atol=0.0):
+        raise ValueError(f"x0 must hold points on the {sphere} sphere (radius {r})")
     x = x0.copy()
     nsteps = np.zeros(x.shape[0], dtype=int)
     WtW = net.W.T @ net.W
@@ -253,7 +281,8 @@ def pgd_on_sphere(net: TrainedNetwork, x0: np.ndarray, sphere: str, *, step: flo
                 break
             g = sign * Mx  # direction of sign * grad yhat = sign * 2 w W^T W x, w > 0
             g -= (np.einsum("ij,ij->i", g, xa) / r**2)[:, None] * xa  # tangent projection
-            g /= np.linalg.norm(g, axis=1, keepdims=True)
+            gn = np.linalg.norm(g, axis=1, keepdims=True)
+            g /= np.where(gn > 0, gn, 1.0)  # an eigenvector has no ascent direction: it stays
             xa = xa + step * g
             xa *= (r / np.linalg.norm(xa, axis=1))[:, None]
             x[idx] = xa
@@ -276,8 +305,12 @@ def nearest_errors(alphas: np.ndarray, V: np.ndarray, x: np.ndarray, sphere: str
     eigenvector to within about e^-300 (a null event) would need the limiting case of
     :func:`theory.spheres.nearest_error`.
     """
+    alphas = check.array("alphas", alphas, ndim=1, min_size=2)
+    n = alphas.size
+    V = check.array("V", V, ndim=2, shape=(n, n))
+    x = _check_points("x", x, n)
+    R = check.real("R", R, low=1.0, low_open=True)
     beta = alphas - 1.0 if _check_sphere(sphere) == "inner" else 1.0 / R**2 - alphas
-    x = np.asarray(x, dtype=float)
     r = np.linalg.norm(x, axis=1)
     z = (x @ V) / r[:, None]
     z2 = z * z

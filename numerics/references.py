@@ -11,10 +11,34 @@ from __future__ import annotations
 import math
 
 import mpmath
-from advgeom.theory import spheres as S
 from scipy import optimize
 
 __all__ = ["distance_bound_quadrature", "hypoexponential_sf", "two_level_sf"]
+
+
+def _real(name, value, low=-math.inf, high=math.inf, low_open=False):
+    """A finite real scalar in [low, high] (``low_open``: low excluded), else ValueError."""
+    bad = isinstance(value, bool | str | bytes) or getattr(value, "ndim", 0) != 0
+    try:
+        x = float(value) if not bad else math.nan
+    except (TypeError, ValueError):
+        x = math.nan
+    if not (math.isfinite(x) and low <= x <= high and not (low_open and x == low)):
+        raise ValueError(f"{name} = {value!r} must be a finite real number in "
+                         f"{'(' if low_open else '['}{low}, {high}]")
+    return x
+
+
+def _int(name, value, low, high):
+    """An integer in [low, high] (no booleans, no fractions), else ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int | float) and not hasattr(value,
+                                                                                   "__index__"):
+        raise ValueError(f"{name} = {value!r} must be an integer in [{low}, {high}]")
+    x = float(value)
+    if not (math.isfinite(x) and x.is_integer() and low <= x <= high):
+        raise ValueError(f"{name} = {value!r} must be an integer in [{low}, {high}]")
+    return int(x)
+
 
 
 def hypoexponential_sf(w, x, dps=60):
@@ -23,6 +47,17 @@ def hypoexponential_sf(w, x, dps=60):
     Each pair is 2|w| times an Exp(1) variable; for x >= 0, P = sum_{w_i > 0} A_i exp(-x/(2 w_i)),
     A_i = prod_{j != i} w_i/(w_i - w_j); for x < 0 the mirror formula gives 1 - P(Q < x). The
     alternating sum is evaluated with 3 dps guard digits per unit of cancellation."""
+    dps = _int("dps", dps, 5, 1000)
+    x = _real("x", x)
+    if isinstance(w, str | bytes) or getattr(w, "ndim", 1) != 1:
+        raise ValueError(f"w = {w!r} must be a 1-d sequence of real numbers")
+    wf = [_real("w", v) for v in w]
+    if not wf:
+        raise ValueError("w must hold at least one weight")
+    if len(set(wf)) != len(wf):
+        raise ValueError(f"w = {w!r} must hold distinct weights (the closed form divides by "
+                         "their differences)")
+    dps = int(dps)
     with mpmath.workdps(3 * dps):
         wm = [mpmath.mpf(float(v)) for v in w]
         xm = mpmath.mpf(x)
@@ -37,13 +72,47 @@ def hypoexponential_sf(w, x, dps=60):
         return +tot if x >= 0 else 1 - tot
 
 
+def _cap_angle(mu, n):
+    """Angle theta of the cap of measure mu on S^{n-1}, at the working precision: bisection in
+    y = sin^2 theta (mu <= 1/2) on log I_y((n-1)/2, 1/2) - log(2 mu), then symmetry for mu > 1/2.
+    Independent of the engines' Newton iterations."""
+    m = mpmath.mpf(mu)
+    flip = m > mpmath.mpf(1) / 2
+    if flip:
+        m = 1 - m
+    if m == mpmath.mpf(1) / 2:
+        return mpmath.pi / 2
+    a, b = mpmath.mpf(n - 1) / 2, mpmath.mpf(1) / 2
+    target = mpmath.log(2 * m)
+
+    def f(logy):
+        return mpmath.log(mpmath.betainc(a, b, 0, mpmath.exp(logy), regularized=True)) - target
+
+    lo, hi = mpmath.mpf(-2000), mpmath.mpf(0)
+    while f(lo) > 0:
+        lo *= 2
+    for _ in range(mpmath.mp.prec + 20):
+        mid = (lo + hi) / 2
+        if f(mid) > 0:
+            hi = mid
+        else:
+            lo = mid
+    theta = mpmath.asin(mpmath.sqrt(mpmath.exp((lo + hi) / 2)))
+    return mpmath.pi - theta if flip else theta
+
+
 def distance_bound_quadrature(mu, n, dps=50):
     """D_n(mu) = int_{-1}^{t_mu} 2 sin((acos s - acos t_mu)/2) f_n(s) ds at dps digits.
 
     The integration variable is the coordinate s (the fast path integrates over the angle), t_mu
-    comes from 50-digit Newton iteration on the mpmath incomplete beta."""
+    comes from bisection on the mpmath incomplete beta (:func:`_cap_angle`)."""
+    n = _int("n", n, 2, 10**8)
+    dps = _int("dps", dps, 5, 1000)
+    mu = _real("mu", mu, 0.0, 1.0, low_open=True)
+    if mu == 1.0:
+        raise ValueError(f"mu = {mu!r} must be a finite real number in (0, 1)")
     with mpmath.workdps(dps + 10):
-        theta = S._theta_of_mu_mp(mu, n, dps + 5)
+        theta = _cap_angle(mu, n)
         t = mpmath.cos(theta)
         cn = mpmath.gamma(mpmath.mpf(n) / 2) / (mpmath.sqrt(mpmath.pi)
                                                 * mpmath.gamma(mpmath.mpf(n - 1) / 2))
@@ -70,8 +139,12 @@ def two_level_sf(a, p, b, q, x, dps=50):
     thousands of weights with two distinct values, where the hypoexponential form would need
     thousands of digits.
     """
-    if not (a > 0 and b > 0 and x >= 0):
-        raise ValueError(f"need a > 0, b > 0 and x >= 0, got a={a!r}, b={b!r}, x={x!r}")
+    a = _real("a", a, 0.0, low_open=True)
+    b = _real("b", b, 0.0, low_open=True)
+    x = _real("x", x, 0.0)
+    p = _int("p", p, 1, 10**6)
+    q = _int("q", q, 1, 10**6)
+    dps = _int("dps", dps, 5, 1000)
     with mpmath.workdps(dps + 15):
         am, bm, xm = mpmath.mpf(a), mpmath.mpf(b), mpmath.mpf(x)
         hp, hq = mpmath.mpf(p) / 2, mpmath.mpf(q) / 2

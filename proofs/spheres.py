@@ -7,7 +7,7 @@ results, ``expression`` holds it so that a test can compare it with :mod:`theory
 from __future__ import annotations
 
 import sympy as sp
-from advgeom.proofs.core import Derivation, Step
+from advgeom.proofs.core import Conclusion, Derivation, Premise, Step
 
 n = sp.Symbol("n", integer=True, positive=True)
 k = sp.Symbol("k", integer=True, positive=True)
@@ -103,32 +103,47 @@ def quadratic_network_rule() -> Derivation:
 
 
 def zero_error_condition() -> Derivation:
-    """SPH-7: on the unit sphere :math:`\\min\\alpha \\le \\sum\\alpha_i z_i^2 \\le \\max\\alpha`,
-    both attained at eigenvectors; so no inner error iff :math:`\\max\\alpha \\le 1` and no outer
-    error iff :math:`\\min\\alpha \\ge 1/R^2` (n = 3, :math:`\\alpha_1` the largest,
-    :math:`\\alpha_3` the smallest)."""
-    z1, z2, z3 = sp.symbols("z1 z2 z3", real=True)
-    m = sp.Symbol("m", positive=True)
-    d2, d3 = sp.symbols("d2 d3", nonnegative=True)
-    e2, e3 = sp.symbols("e2 e3", nonnegative=True)
-    lo = sp.Symbol("l", positive=True)
+    """SPH-7, inner sphere: with :math:`q_i = z_i^2 \\ge 0`, :math:`\\sum q_i = 1` and
+    :math:`\\alpha_2, \\alpha_3 \\le \\alpha_1 \\le 1` (n = 3, :math:`\\alpha_1` the largest),
+    :math:`\\sum\\alpha_i q_i \\le 1`: no point of the unit sphere is an error; equality at
+    :math:`e_1`, so an :math:`\\alpha_1 > 1` makes a neighbourhood of :math:`e_1` err."""
+    q1, q2, q3 = sp.symbols("q1 q2 q3", nonnegative=True)
+    a1, a2, a3 = sp.symbols("alpha1 alpha2 alpha3", positive=True)
+    return Derivation(
+        "SPH-7", "Inner sphere: max alpha <= 1 leaves no error",
+        premises=[Premise("unit", sp.Eq(q1, 1 - q2 - q3), "the point is on the unit sphere"),
+                  Premise("top2", a2 <= a1, "alpha_1 is the largest"),
+                  Premise("top3", a3 <= a1, "alpha_1 is the largest"),
+                  Premise("range", a1 <= 1, "every alpha is at most 1")],
+        steps=[Step(a1 * q1 + a2 * q2 + a3 * q3, a1 * (1 - q2 - q3) + a2 * q2 + a3 * q3, "=",
+                    "on the sphere", uses=("unit",)),
+               Step(a1 * (1 - q2 - q3) + a2 * q2 + a3 * q3, a1, "<=",
+                    "(alpha_i - alpha_1) q_i <= 0", uses=("top2", "top3")),
+               Step(a1, 1, "<=", "the range condition", uses=("range",))],
+        conclusion=Conclusion(a1 * q1 + a2 * q2 + a3 * q3, "<=", 1),
+    )
+
+
+def zero_outer_error_condition() -> Derivation:
+    """SPH-7, outer sphere: with :math:`\\alpha_3` the smallest and
+    :math:`\\alpha_3 \\ge 1/R^2`, :math:`R^2\\sum\\alpha_i q_i \\ge 1` for :math:`\\sum q_i = 1`."""
+    q1, q2, q3 = sp.symbols("q1 q2 q3", nonnegative=True)
+    a1, a2, a3 = sp.symbols("alpha1 alpha2 alpha3", positive=True)
     R = sp.Symbol("R", positive=True)
-    quad_max = m * z1**2 + (m - d2) * z2**2 + (m - d3) * z3**2
-    quad_min = lo * z3**2 + (lo + e2) * z2**2 + (lo + e3) * z1**2
-    norm2 = z1**2 + z2**2 + z3**2
-    return Derivation("SPH-7", "Zero error iff every alpha lies in [1/R^2, 1]", [
-        Step(m * norm2 - quad_max, d2 * z2**2 + d3 * z3**2, "=",
-             "alpha_1 = m is the largest: alpha_i = m - d_i, d_i >= 0"),
-        Step(d2 * z2**2 + d3 * z3**2, 0, ">=",
-             "so sum alpha_i z_i^2 <= max alpha on |z| = 1, with equality at z = e_1: the inner "
-             "sphere has an error iff max alpha > 1 (then a whole neighbourhood of e_1 errs)"),
-        Step(quad_min - lo * norm2, e2 * z2**2 + e3 * z1**2, "=",
-             "alpha_3 = l is the smallest: alpha_i = l + e_i, e_i >= 0"),
-        Step(e2 * z2**2 + e3 * z1**2, 0, ">=",
-             "so sum alpha_i (R z_i)^2 >= R^2 min alpha on the outer sphere, equality at e_3: the "
-             "outer sphere has an error iff min alpha < 1/R^2"),
-        Step(R**2 * (1 / R**2), 1, "=", "the threshold: R^2 alpha >= 1 iff alpha >= 1/R^2"),
-    ])
+    return Derivation(
+        "SPH-7", "Outer sphere: min alpha >= 1/R^2 leaves no error",
+        premises=[Premise("unit", sp.Eq(q3, 1 - q1 - q2), "the point is on the sphere of radius R"),
+                  Premise("low1", a1 >= a3, "alpha_3 is the smallest"),
+                  Premise("low2", a2 >= a3, "alpha_3 is the smallest"),
+                  Premise("range", a3 >= 1 / R**2, "every alpha is at least 1/R^2")],
+        steps=[Step(R**2 * (a1 * q1 + a2 * q2 + a3 * q3), R**2 * (a1 * q1 + a2 * q2
+                                                                + a3 * (1 - q1 - q2)), "=",
+                    "on the sphere", uses=("unit",)),
+               Step(R**2 * (a1 * q1 + a2 * q2 + a3 * (1 - q1 - q2)), R**2 * a3, ">=",
+                    "(alpha_i - alpha_3) q_i >= 0", uses=("low1", "low2")),
+               Step(R**2 * a3, 1, ">=", "the range condition", uses=("range",))],
+        conclusion=Conclusion(R**2 * (a1 * q1 + a2 * q2 + a3 * q3), ">=", 1),
+    )
 
 
 def sphere_to_gaussian() -> Derivation:
@@ -231,44 +246,65 @@ def coordinate_moments() -> Derivation:
 
 
 def interior_points() -> Derivation:
-    """SPH-16: if :math:`F = \\{x \\in E: \\mathrm{dist}(x, E^c) > \\varepsilon\\}` then
-    :math:`F_\\varepsilon \\subset E`; Levy applied to F gives a cap of angle
-    :math:`\\theta_F + \\theta_\\varepsilon \\le \\theta_\\mu`, so
-    :math:`\\sigma(F) \\le \\sigma(\\text{cap}(\\theta_\\mu - \\theta_\\varepsilon))`; caps grow with
-    their angle (density :math:`c_n\\sin^{n-2}\\theta \\ge 0`)."""
-    thF, theps, thmu = sp.symbols("theta_F theta_epsilon theta_mu", positive=True)
-    slack = sp.Symbol("delta", nonnegative=True)
-    v = sp.Symbol("v", positive=True)  # v = sin(theta) > 0 on (0, pi)
-    th_f = thmu - theps - slack  # Levy + F_eps inside E: theta_F + theta_eps <= theta_mu
-    del thF
-    return Derivation("SPH-16", "Most errors are close to a correct point", [
-        Step((thmu - theps) - th_f, 0, ">=",
-             "Levy: sigma(F_eps) >= sigma(cap(theta_F + theta_eps)); F_eps lies inside E of "
-             "measure mu, so theta_F + theta_eps <= theta_mu: theta_F = theta_mu - theta_eps - "
-             "delta with delta >= 0, i.e. theta_F <= theta_mu - theta_eps"),
-        Step(sp.gamma((k + 2) / 2) / (sp.sqrt(sp.pi) * sp.gamma((k + 1) / 2)) * v**k, 0, ">",
-             "d sigma(cap(theta))/d theta = c_n sin^(n-2) theta > 0 (n = k + 2, v = sin theta): "
-             "the bound follows by monotonicity"),
-    ])
+    """SPH-16: :math:`F = \\{x \\in E: \\mathrm{dist}(x, E^c) > \\varepsilon\\}` has
+    :math:`F_\\varepsilon \\subset E`. In cap angles (:math:`\\Theta(m)` the angle of the cap of
+    measure m, increasing): Levy for F gives :math:`\\Theta(\\sigma(F_\\varepsilon)) \\ge
+    \\theta_F + \\theta_\\varepsilon`, and :math:`F_\\varepsilon \\subset E` gives
+    :math:`\\Theta(\\sigma(F_\\varepsilon)) \\le \\theta_\\mu`; hence
+    :math:`\\theta_F \\le \\theta_\\mu - \\theta_\\varepsilon`, and
+    :math:`\\sigma(F) \\le \\sigma(\\text{cap}(\\theta_\\mu - \\theta_\\varepsilon))` since caps
+    grow with their angle."""
+    thF, theps, thmu, thFe = sp.symbols("theta_F theta_epsilon theta_mu theta_Feps", positive=True)
+    return Derivation(
+        "SPH-16", "The deep part of an error set is small",
+        premises=[Premise("levy", thFe >= thF + theps,
+                          "Levy (SPH-11) for F: its eps-neighbourhood is at least as large as the "
+                          "cap of angle theta_F + theta_eps; theta_Feps is the angle of the cap "
+                          "with the measure of F_eps"),
+                  Premise("inside", thmu >= thFe,
+                          "F_eps lies inside E, so sigma(F_eps) <= mu and the angles are ordered "
+                          "the same way (the cap measure increases with the angle)")],
+        steps=[Step(thF, thFe - theps, "<=", "Levy for F", uses=("levy",)),
+               Step(thFe - theps, thmu - theps, "<=", "F_eps inside E", uses=("inside",))],
+        conclusion=Conclusion(thF, "<=", thmu - theps),
+    )
 
 
 def mixture_corollary() -> Derivation:
-    """SPH-18: with total error :math:`\\mu_{tot} = (\\mu_0 + \\mu_1)/2` some sphere has
-    :math:`\\mu_k \\ge \\mu_{tot}`, and since :math:`D_n` decreases,
-    :math:`d_k \\le R_k D_n(\\mu_k) \\le R_k D_n(\\mu_{tot})`."""
-    m0 = sp.Symbol("mu_lo", positive=True)
-    dlt = sp.Symbol("delta", nonnegative=True)
-    m1 = m0 + dlt  # label the spheres so that mu_hi = mu_lo + delta is the larger error
-    return Derivation("SPH-18", "One sphere carries at least the average error", [
-        Step(m1 - (m0 + m1) / 2, dlt / 2, "=", "mu_hi - (mu_lo + mu_hi)/2 = (mu_hi - mu_lo)/2"),
-        Step(m1 - (m0 + m1) / 2, 0, ">=",
-             "so max(mu_0, mu_1) >= mu_tot; D_n decreases, hence d_k <= R_k D_n(mu_k) <= "
-             "R_k D_n(mu_tot) on that sphere"),
-    ])
+    """SPH-18: label the spheres so that :math:`\\mu_1 \\ge \\mu_0`; with total error
+    :math:`\\mu_{tot} = (\\mu_0 + \\mu_1)/2`, :math:`\\mu_1 \\ge \\mu_{tot}`."""
+    m0, m1, mt = sp.symbols("mu_0 mu_1 mu_tot", positive=True)
+    return Derivation(
+        "SPH-18", "The sphere with the larger error carries at least the average",
+        premises=[Premise("order", m1 >= m0, "sphere 1 is the one with the larger error rate"),
+                  Premise("total", sp.Eq(mt, (m0 + m1) / 2), "equal priors: the total error")],
+        steps=[Step(m1, (m0 + m1) / 2, ">=", "the larger of two numbers is at least their mean",
+                    uses=("order",)),
+               Step((m0 + m1) / 2, mt, "=", "the total error rate", uses=("total",))],
+        conclusion=Conclusion(m1, ">=", mt),
+    )
+
+
+def mixture_distance() -> Derivation:
+    """SPH-18: on the sphere k with :math:`\\mu_k \\ge \\mu_{tot}`, :math:`d_k \\le R_k
+    D_n(\\mu_k)` (SPH-10) and :math:`D_n(\\mu_k) \\le D_n(\\mu_{tot})` (D_n decreases), so
+    :math:`d_k \\le R_k D_n(\\mu_{tot})`."""
+    dk, Dk, Dt, Rk = sp.symbols("d_k D_k D_tot R_k", positive=True)
+    return Derivation(
+        "SPH-18", "Mean distance on that sphere",
+        premises=[Premise("levy", dk <= Rk * Dk, "SPH-10 on the sphere of radius R_k: d_k <= "
+                                                 "R_k D_n(mu_k), D_k = D_n(mu_k)"),
+                  Premise("decreasing", Dk <= Dt, "D_n decreases in mu and mu_k >= mu_tot; "
+                                                  "D_tot = D_n(mu_tot)")],
+        steps=[Step(dk, Rk * Dk, "<=", "SPH-10", uses=("levy",)),
+               Step(Rk * Dk, Rk * Dt, "<=", "R_k > 0 and D_n decreasing", uses=("decreasing",))],
+        conclusion=Conclusion(dk, "<=", Rk * Dt),
+    )
 
 
 ALL = (
     rotation_invariance, layer_cake, quadratic_network_rule, zero_error_condition,
+    zero_outer_error_condition,
     sphere_to_gaussian, gaussian_bound, hemisphere_counterexample, coordinate_moments,
-    interior_points, mixture_corollary,
+    interior_points, mixture_corollary, mixture_distance,
 )

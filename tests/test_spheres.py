@@ -62,6 +62,45 @@ def _cap_tail_mp(n, t, dps=50):
                               regularized=True)
 
 
+def ref_cap_angle(mu, n):
+    """Cap angle of measure mu <= 1/2 by bisection in log sin^2 theta on the mpmath incomplete
+    beta (working precision of the caller)."""
+    a, b = mpmath.mpf(n - 1) / 2, mpmath.mpf(1) / 2
+    target = mpmath.log(2 * mpmath.mpf(mu))
+    lo, hi = mpmath.mpf(-4000), mpmath.mpf(0)
+    for _ in range(mpmath.mp.prec + 20):
+        mid = (lo + hi) / 2
+        if mpmath.log(mpmath.betainc(a, b, 0, mpmath.exp(mid), regularized=True)) > target:
+            hi = mid
+        else:
+            lo = mid
+    return mpmath.asin(mpmath.sqrt(mpmath.exp((lo + hi) / 2)))
+
+
+def ref_layer_cake(mu, n, dps=40):
+    """d = int_0^emax (1 - sigma(E_eps)) d eps for the cap E of measure mu: the neighbourhood of a
+    cap of angle theta is the cap of angle theta + 2 asin(eps/2), its measure from the mpmath
+    incomplete beta (pole form below pi/2, mirrored above)."""
+    with mpmath.workdps(dps):
+        th = ref_cap_angle(mu, n)
+        a, b = mpmath.mpf(n - 1) / 2, mpmath.mpf(1) / 2
+        emax = 2 * mpmath.sin((mpmath.pi - th) / 2)
+
+        def far(e):
+            ang = th + 2 * mpmath.asin(e / 2)
+            if ang >= mpmath.pi:
+                return mpmath.mpf(0)
+            if ang <= mpmath.pi / 2:
+                return 1 - mpmath.betainc(a, b, 0, mpmath.sin(ang) ** 2, regularized=True) / 2
+            return mpmath.betainc(a, b, 0, mpmath.sin(ang) ** 2, regularized=True) / 2
+
+        eq = 2 * mpmath.sin((mpmath.pi / 2 - th) / 2)
+        w = 1 / mpmath.sqrt(n)
+        pts = sorted({mpmath.mpf(0), emax} | {eq + k * w for k in range(-8, 9)
+                                                if 0 < eq + k * w < emax})
+        return mpmath.quad(far, pts)
+
+
 def _tail_cases():
     """Mixed-sign pair weights with tails from 0.5 to below 1e-300 (x = 0 and x != 0)."""
     rng = np.random.default_rng(31)
@@ -315,25 +354,12 @@ def test_layer_cake_gives_distance_bound(evidence):
     """d = int_0^2 (1 - sigma(E_eps)) d eps: for a cap, 50-digit layer-cake integral of the Levy
     neighbourhood measure equals D_n(mu) from the fast path (1e-10)."""
     evidence.derivation(derivations.layer_cake())
-    for n, mu in ((12, 1e-4),):
-        with mpmath.workdps(55):
-            th = S._theta_of_mu_mp(mu, n, 52)
-            emax = 2 * mpmath.sin((mpmath.pi - th) / 2)
-
-            def f(e, th=th, n=n):
-                ang = th + 2 * mpmath.asin(e / 2)
-                return 1 - S._cap_from_theta_mp(ang, n) if ang < mpmath.pi else mpmath.mpf(0)
-
-            pts = [0] + [k / mpmath.sqrt(n) for k in (1, 2, 4) if k / mpmath.sqrt(n) < emax]
-            ref = mpmath.quad(f, pts + [emax])
+    for n, mu in ((12, 1e-4), (500, 0.01)):
+        ref = ref_layer_cake(mu, n)
         evidence.check(f"n={n}, mu={mu}: layer cake vs D_n", S.distance_bound(mu, n),
-                       reference=ref, rtol=1e-10,
-                       note="fast path integrates to 1e-13 relative; reference 55-digit mpmath")
-    eps = np.linspace(0, 2, 4001)
-    lc = integrate.simpson(1 - S.neighbourhood_bound(0.01, eps, 500), x=eps)
-    evidence.check("n=500: Simpson on the double-precision neighbourhood bound", lc,
-                   reference=S.distance_bound(0.01, 500), rtol=1e-6,
-                   note="Simpson with 4001 nodes: a consistency check of neighbourhood_bound")
+                       reference=ref, rtol=1e-10, method="mpmath 40-digit layer-cake integral of "
+                       "1 - sigma(cap of angle theta_mu + theta_eps), cap angle by bisection",
+                       note="fast path integrates the mean distance directly to 1e-13 relative")
 
 
 @pytest.mark.claim("SPH-10")
@@ -345,12 +371,12 @@ def test_distance_bound_exact_vs_50_digit_quadrature(evidence):
         ref = distance_bound_quadrature(mu, n)
         val = S.distance_bound(mu, n)
         evidence.check(f"D_{n}({mu}) chord", val, reference=ref, rtol=1e-10,
+                       method="mpmath 50-digit quadrature in the coordinate s, cap angle by "
+                              "bisection on the incomplete beta",
                        note="quad at 1e-13 relative plus the double-precision cap angle")
         rows.append([n, mu, mpmath.nstr(ref, 15), f"{abs(val / float(ref) - 1):.1e}"])
     evidence.table("D_n(mu): fast path vs 50-digit quadrature", ["n", "mu", "D_n", "rel. err"],
                    rows)
-    evidence.check("sanity value D_500(0.01)", S.distance_bound(0.01, 500), reference=0.10418,
-                   atol=5e-6, note="independently tabulated value, given to 5 decimals")
     evidence.check("D_2(0+) = 4/pi", S.distance_bound_limit(2), reference=4 / math.pi,
                    rtol=1e-14, note="log-gamma closed form: a few ulps")
     evidence.check("D_3(0+) = 4/3", S.distance_bound_limit(3), reference=4 / 3, rtol=1e-14,
@@ -452,7 +478,8 @@ def test_caps_attain_and_non_caps_respect_the_bound(evidence):
     dist = np.where(x1 >= np.cos(th), 0.0, 2 * np.sin((np.arccos(np.clip(x1, -1, 1)) - th) / 2))
     lo, hi = mc.clt_interval(dist.mean(), dist.std(ddof=1), dist.size)
     evidence.check("cap, n=500, mu=0.01: D_n inside the MC interval of d(E)",
-                   S.distance_bound(mu, n), interval=(lo, hi),
+                   S.distance_bound(mu, n), interval=(lo, hi), level=mc.DEFAULT_LEVEL,
+                   method="Monte Carlo, x_1 drawn from its Beta law, exact distance to the cap",
                    note="1 - 1e-6 CLT interval of the mean over 4e5 draws")
     # unions of 3 random caps, each of measure 0.004
     rng2 = np.random.default_rng(mc.claim_seed("SPH-11", "unions"))
@@ -472,8 +499,10 @@ def test_caps_attain_and_non_caps_respect_the_bound(evidence):
     for eps in epss:
         kk = int(np.sum(dmin <= eps))
         lo_e, hi_e = mc.clopper_pearson(kk, dmin.size, mc.DEFAULT_LEVEL)
-        evidence.check(f"union of 3 caps: sigma(A_eps) upper CI >= Levy bound, eps={eps}", hi_e,
-                       lower=S.neighbourhood_bound(mu_lo, eps, n),
+        evidence.check(f"union of 3 caps: Levy bound below the upper CI limit of sigma(A_eps), "
+                       f"eps={eps}", S.neighbourhood_bound(mu_lo, eps, n), interval=(0.0, hi_e),
+                       level=mc.DEFAULT_LEVEL, method="Monte Carlo on 1e4 uniform points, exact "
+                       "distances to the union, Clopper-Pearson",
                        note="upper 1 - 1e-6 Clopper-Pearson limit; bound at the lower limit of mu")
         ax.errorbar(eps, kk / dmin.size, yerr=[[kk / dmin.size - lo_e], [hi_e - kk / dmin.size]],
                     fmt="bo", ms=3)
@@ -551,9 +580,11 @@ def test_coordinate_law_exact_and_nearly_normal(evidence):
         evidence.check(f"n={n}: E x_1^2 by quadrature vs derivation 1/n", var, reference=m1(n),
                        rtol=1e-9, note="quad at epsrel 1e-12, with margin")
         sd = 1 / math.sqrt(n)
-        tv = 0.5 * integrate.quad(lambda s, n=n, sd=sd: abs(S.coordinate_density(s, n)
-                                                             - stats.norm.pdf(s, scale=sd)),
-                                  -1, 1, points=[-2 * sd, 0, 2 * sd], limit=200)[0]
+        # f_n vanishes outside [-1, 1]: the normal mass there, 2 Phi-bar(sqrt n), counts in full
+        tv = 0.5 * (integrate.quad(lambda s, n=n, sd=sd: abs(S.coordinate_density(s, n)
+                                                              - stats.norm.pdf(s, scale=sd)),
+                                   -1, 1, points=[-2 * sd, 0, 2 * sd], limit=200)[0]
+                    + 2 * stats.norm.sf(1 / sd))
         tvs.append(tv)
     tvs = np.array(tvs)
     evidence.table("total variation between f_n and N(0, 1/n)", ["n", "TV", "n x TV"],
@@ -676,6 +707,22 @@ def test_one_sphere_carries_the_average_error(mu0, mu1):
 @pytest.mark.claim("SPH-18")
 def test_mixture_derivation(evidence):
     evidence.derivation(derivations.mixture_corollary())
+    evidence.derivation(derivations.mixture_distance())
+    # a cap of measure mu_k on each sphere (x_1 drawn from its Beta law, not from the engine):
+    # the sphere with the larger error has mean distance within R_k D_n(mu_tot)
+    n, mu0, mu1 = 100, 0.002, 0.03
+    tot = (mu0 + mu1) / 2
+    rng = np.random.default_rng(mc.claim_seed("SPH-18", "caps"))
+    with mpmath.workdps(30):
+        th = float(ref_cap_angle(mu1, n))
+    x1 = rng.choice([-1.0, 1.0], 200_000) * np.sqrt(rng.beta(0.5, (n - 1) / 2, 200_000))
+    ang = np.arccos(np.clip(x1, -1, 1))
+    dist = R * np.where(ang <= th, 0.0, 2 * np.sin((ang - th) / 2))
+    lo, hi = mc.clt_interval(dist.mean(), dist.std(ddof=1), dist.size)
+    evidence.check("outer sphere (mu_1 = 0.03 >= mu_tot): R D_n(mu_tot) above the lower end of the "
+                   "interval of d_1", R * S.distance_bound(tot, n), interval=(lo, 2 * R),
+                   level=mc.DEFAULT_LEVEL, method="Monte Carlo, 2e5 draws of x_1 from Beta(1/2, "
+                   "(n-1)/2), cap angle by mpmath bisection, 1 - 1e-6 CLT interval")
     evidence.check("D_100 decreasing on a grid", bool(np.all(np.diff(S.distance_bound(
         np.logspace(-12, -0.4, 30), 100)) < 0)), passed=bool(np.all(np.diff(S.distance_bound(
             np.logspace(-12, -0.4, 30), 100)) < 0)))
@@ -793,6 +840,7 @@ def test_zero_error_iff_alphas_in_range(evidence):
     """Derivation; exact error exactly 0 when all alpha in range and > 0 when one leaves it; 10^5
     Monte Carlo points never err in range."""
     evidence.derivation(derivations.zero_error_condition())
+    evidence.derivation(derivations.zero_outer_error_condition())
     a = np.linspace(1 / R**2 + 0.01, 0.99, 20)
     evidence.check("inner error, alpha in range", S.quadratic_error_rate(a), reference=0.0,
                    atol=0.0, note="exactly 0 by the derivation")
@@ -861,7 +909,9 @@ def test_trained_network_errors_invisible_but_alphas_out_of_range(evidence, net)
         k = qn.count_errors(net, sph, samples, rng)
         lo, hi = mc.clopper_pearson(k, samples, mc.DEFAULT_LEVEL)
         evidence.check(f"{sph}: network MC errors {k}/{samples}, CP interval contains exact", ex,
-                       interval=(lo, hi), note="1 - 1e-6 Clopper-Pearson interval")
+                       interval=(lo, hi), level=mc.DEFAULT_LEVEL,
+                       method="Monte Carlo count with the trained network itself, Clopper-Pearson",
+                       note="1 - 1e-6 Clopper-Pearson interval")
     evidence.check("inner: CLT overestimates by orders of magnitude",
                    math.log10(S.quadratic_error_rate(a, method="clt") / rates["inner"]), lower=3,
                    note="'orders of magnitude': at least three")

@@ -36,11 +36,13 @@ from typing import Literal
 
 import mpmath
 import numpy as np
+from advgeom.theory import _validate as check
 from advgeom.theory import quadforms
 from advgeom.theory.highdim import gamma_half_ratio
 from scipy import integrate, optimize, special, stats
 
 __all__ = [
+    "N_MAX",
     "R_OUTER",
     "sample_sphere",
     "coordinate_density",
@@ -63,38 +65,42 @@ __all__ = [
 #: Radius of the outer sphere in the paper.
 R_OUTER = 1.3
 
+#: Largest dimension accepted. Up to here the double-precision cap integrals agree with 30-digit
+#: mpmath to 1e-9 relative (tested); beyond, ``(n - 2) log sin`` amplifies rounding by ``n``.
+N_MAX = 10**8
+
 Metric = Literal["chord", "geodesic"]
 
 
 # --------------------------------------------------------------------------- validation
 
 
-def _check_n(n) -> int:
-    if isinstance(n, bool) or int(n) != n or n < 2:
-        raise ValueError(f"n must be an integer >= 2, got {n!r}")
-    return int(n)
+def _check_n(n, name: str = "n") -> int:
+    return check.integer(name, n, low=2, high=N_MAX)
 
 
 def _check_mu(mu) -> np.ndarray:
-    mu = np.asarray(mu, dtype=float)
-    bad = ~((mu > 0) & (mu < 1))
-    if np.any(bad):
-        raise ValueError(f"mu must lie in the open interval (0, 1), got {mu[bad].ravel()[:3]}")
-    return mu
+    return check.real_or_array("mu", mu, low=0.0, high=1.0, low_open=True, high_open=True)
 
 
 def _check_eps(eps) -> np.ndarray:
-    eps = np.asarray(eps, dtype=float)
-    bad = ~(eps >= 0) | ~np.isfinite(eps)
-    if np.any(bad):
-        raise ValueError(f"eps must be finite and >= 0, got {eps[bad].ravel()[:3]}")
-    return eps
+    return check.real_or_array("eps", eps, low=0.0)
 
 
 def _check_metric(metric) -> str:
-    if metric not in ("chord", "geodesic"):
-        raise ValueError(f"metric must be 'chord' or 'geodesic', got {metric!r}")
-    return metric
+    return check.choice("metric", metric, ("chord", "geodesic"))
+
+
+def _check_flag(name: str, value) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name} = {value!r} must be True or False")
+    return bool(value)
+
+
+def _check_rng(rng) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng = {rng!r} must be a numpy.random.Generator")
+    return rng
 
 
 def _out(x: np.ndarray):
@@ -113,7 +119,7 @@ def sample_sphere(m: int, n: int, *, R: float = 1.0, rng: np.random.Generator) -
     """``m`` points uniform on the sphere of radius ``R`` in :math:`\\mathbb R^n` (SPH-1).
 
     :math:`x = R z/\\|z\\|`, :math:`z \\sim N(0, I_n)`: uniform by rotation invariance of the
-    standard normal law.
+    standard normal law. ``m * n`` is limited to 2^31 numbers.
 
     Examples
     --------
@@ -122,9 +128,10 @@ def sample_sphere(m: int, n: int, *, R: float = 1.0, rng: np.random.Generator) -
     ((4, 7), True)
     """
     n = _check_n(n)
-    if not R > 0:
-        raise ValueError(f"R must be > 0, got {R}")
-    z = rng.standard_normal((int(m), n))
+    m = check.integer("m", m, low=0, high=2**31 // n)
+    R = check.real("R", R, low=0.0, low_open=True)
+    rng = _check_rng(rng)
+    z = rng.standard_normal((m, n))
     return R * z / np.linalg.norm(z, axis=1, keepdims=True)
 
 
@@ -132,7 +139,7 @@ def coordinate_density(s, n: int):
     """Density :math:`f_n(s)` of one coordinate of a uniform point on :math:`S^{n-1}` (SPH-12).
 
     :math:`f_n(s) = \\frac{\\Gamma(n/2)}{\\sqrt\\pi\\Gamma((n-1)/2)}(1-s^2)^{(n-3)/2}`, zero outside
-    [-1, 1]; :math:`\\sqrt n\\, x_1 \\Rightarrow N(0, 1)`.
+    [-1, 1]; :math:`\\sqrt n\\, x_1 \\Rightarrow N(0, 1)`. ``s`` must be finite.
 
     Examples
     --------
@@ -140,7 +147,7 @@ def coordinate_density(s, n: int):
     0.5
     """
     n = _check_n(n)
-    s = np.asarray(s, dtype=float)
+    s = check.real_or_array("s", s)
     inside = np.abs(s) < 1
     one_m = np.where(inside, (1 - s) * (1 + s), 1.0)
     val = np.exp(_log_cn(n) + 0.5 * (n - 3) * np.log(one_m))
@@ -148,18 +155,38 @@ def coordinate_density(s, n: int):
 
 
 # --------------------------------------------------------------------------- caps
+#
+# sigma_n(cap of angle theta) = 1/2 I_{sin^2 theta}((n-1)/2, 1/2) for theta <= pi/2. Near the
+# equator (theta near pi/2, t = cos theta near 0) sin^2 theta rounds towards 1, where I_x(a, 1/2)
+# is ill-conditioned; there the complement 1/2 (1 - I_{cos^2 theta}(1/2, (n-1)/2)) is used instead,
+# evaluated from the small argument cos^2 theta = t^2 (scipy's betaincc, mpmath with guard
+# digits). The switch is made by value: the complement form is taken once the cap exceeds 1/8, so
+# its subtraction never cancels more than three bits.
+
+
+def _half_caps(sin2, cos2, a: float):
+    """Double precision: 1/2 I_{sin2}(a, 1/2), from whichever of sin2, cos2 is accurate."""
+    from_pole = 0.5 * special.betainc(a, 0.5, sin2)
+    from_equator = 0.5 * special.betaincc(0.5, a, cos2)
+    return np.where(from_pole > 0.125, from_equator, from_pole)
 
 
 def _cap_from_theta(theta, n: int):
-    """sigma_n{x_1 >= cos theta} for theta in [0, pi], without forming 1 - cos^2."""
+    """sigma_n{x_1 >= cos theta} for theta in [0, pi] (double precision)."""
     theta = np.clip(np.asarray(theta, dtype=float), 0.0, math.pi)
-    a, b = 0.5 * (n - 1), 0.5
     small = theta <= math.pi / 2
     th = np.where(small, theta, math.pi - theta)
-    half = 0.5 * special.betainc(a, b, np.sin(th) ** 2)
-    # theta > pi/2: 1 - cap(pi - theta) = 1/2 + 1/2 I_{cos^2}(1/2, (n-1)/2)
-    big = 0.5 + 0.5 * special.betainc(b, a, np.cos(th) ** 2)
-    return np.where(small, half, big)
+    half = _half_caps(np.sin(th) ** 2, np.cos(th) ** 2, 0.5 * (n - 1))
+    return np.where(small, half, 1.0 - half)
+
+
+def _half_cap_mp(sin2, cos2, n: int):
+    """mpmath: 1/2 I_{sin2}((n-1)/2, 1/2), switching to the equator form above 1/8."""
+    a, b = mpmath.mpf(n - 1) / 2, mpmath.mpf(1) / 2
+    half = mpmath.betainc(a, b, 0, sin2, regularized=True) / 2
+    if half > mpmath.mpf(1) / 8:
+        half = (1 - mpmath.betainc(b, a, 0, cos2, regularized=True)) / 2
+    return half
 
 
 def cap_measure(t, n: int, *, precision: int | None = None):
@@ -168,17 +195,18 @@ def cap_measure(t, n: int, *, precision: int | None = None):
     Parameters
     ----------
     t : float or array_like
-        Threshold; values above 1 give 0 and below -1 give 1.
+        Threshold (finite); values above 1 give 0 and below -1 give 1.
     n : int
-        Ambient dimension, ``n >= 2``.
+        Ambient dimension, ``2 <= n <= N_MAX``.
     precision : int, optional
-        Decimal digits; returns an mpmath number (scalar ``t`` only).
+        Decimal digits (``>= 1``); returns an mpmath number (scalar ``t`` only).
 
     Notes
     -----
     :math:`\\sigma_n(C(t)) = \\tfrac12 I_{(1-t)(1+t)}((n-1)/2, 1/2)` for :math:`t \\ge 0` (the
-    complementary incomplete beta, never ``1 - cdf``), and
-    :math:`\\tfrac12 + \\tfrac12 I_{t^2}(1/2, (n-1)/2)` for :math:`t < 0`.
+    complementary incomplete beta, never ``1 - cdf``); where that exceeds 1/8 (t near 0) the equal
+    :math:`\\tfrac12(1 - I_{t^2}(1/2, (n-1)/2))` from the small argument :math:`t^2`, so that
+    :math:`1 - t^2` never rounds to 1. For :math:`t < 0`, :math:`1 - \\sigma_n(C(-t))`.
 
     Examples
     --------
@@ -188,47 +216,53 @@ def cap_measure(t, n: int, *, precision: int | None = None):
     True
     """
     n = _check_n(n)
+    precision = check.precision("precision", precision)
     if precision is not None:
-        with mpmath.workdps(int(precision) + 10):
+        t = check.real("t", t)
+        with mpmath.workdps(precision + 10):
             t = mpmath.mpf(t)
             if t >= 1:
                 return mpmath.mpf(0)
             if t <= -1:
                 return mpmath.mpf(1)
-            a, b = mpmath.mpf(n - 1) / 2, mpmath.mpf(1) / 2
-            if t >= 0:
-                r = mpmath.betainc(a, b, 0, (1 - t) * (1 + t), regularized=True) / 2
-            else:
-                r = 1 - mpmath.betainc(a, b, 0, (1 - t) * (1 + t), regularized=True) / 2
-            return +r
-    t = np.asarray(t, dtype=float)
-    if np.any(np.isnan(t)):
-        raise ValueError("t must not be NaN")
-    tc = np.clip(t, -1.0, 1.0)
-    a, b = 0.5 * (n - 1), 0.5
-    one_m = (1 - tc) * (1 + tc)
-    pos = 0.5 * special.betainc(a, b, one_m)
-    neg = 0.5 + 0.5 * special.betainc(b, a, tc * tc)
-    return _out(np.where(tc >= 0, pos, neg))
+            u = abs(t)
+            half = _half_cap_mp((1 - u) * (1 + u), u * u, n)
+            r = half if t >= 0 else 1 - half
+        return +r
+    t = check.real_or_array("t", t)
+    u = np.minimum(np.abs(t), 1.0)
+    half = _half_caps((1 - u) * (1 + u), u * u, 0.5 * (n - 1))
+    return _out(np.where(t >= 0, half, 1.0 - half))
 
 
 def _theta_of_mu(mu, n: int) -> np.ndarray:
     """Cap angle theta_mu = arccos t_mu, computed from the inverse incomplete beta."""
+    s2, c2 = _sin2_cos2_of_mu(mu, n)
+    theta = np.where(s2 < 0.5, np.arcsin(np.sqrt(s2)), np.arccos(np.sqrt(c2)))
+    return np.where(np.asarray(mu) <= 0.5, theta, math.pi - theta)
+
+
+def _sin2_cos2_of_mu(mu, n: int):
+    """sin^2 and cos^2 of the angle of the cap of measure min(mu, 1 - mu), each from its own
+    inverse incomplete beta: sin^2 = I^{-1}_{2m}((n-1)/2, 1/2) accurate near the pole,
+    cos^2 from the inverse of I(1/2, (n-1)/2) at 1 - 2m where that is exact (m >= 1/4), else
+    from the inverse of its complement at 2m."""
     mu = np.asarray(mu, dtype=float)
-    a, b = 0.5 * (n - 1), 0.5
+    a = 0.5 * (n - 1)
     m = np.minimum(mu, 1 - mu)
-    # P(1 - x_1^2 < sin^2 theta) = 2 mu  for theta <= pi/2
-    v = special.betaincinv(a, b, 2 * m)
-    t2 = special.betainccinv(b, a, 2 * m)
-    theta = np.where(v < 0.5, np.arcsin(np.sqrt(v)), np.arccos(np.sqrt(t2)))
-    return np.where(mu <= 0.5, theta, math.pi - theta)
+    s2 = special.betaincinv(a, 0.5, 2 * m)
+    with np.errstate(all="ignore"):
+        c2 = np.where(m >= 0.25, special.betaincinv(0.5, a, 1 - 2 * m),
+                      special.betainccinv(0.5, a, 2 * m))
+    return s2, c2
 
 
 def _cap_from_theta_mp(theta, n: int):
-    """mpmath sigma_n{x_1 >= cos theta}, from sin^2 theta (no cancellation near the poles)."""
-    a, b = mpmath.mpf(n - 1) / 2, mpmath.mpf(1) / 2
-    half = mpmath.betainc(a, b, 0, mpmath.sin(theta) ** 2, regularized=True) / 2
-    return half if theta <= mpmath.pi / 2 else 1 - half
+    """mpmath sigma_n{x_1 >= cos theta}, accurate near the poles and the equator."""
+    if theta <= mpmath.pi / 2:
+        return _half_cap_mp(mpmath.sin(theta) ** 2, mpmath.cos(theta) ** 2, n)
+    th = mpmath.pi - theta
+    return 1 - _half_cap_mp(mpmath.sin(th) ** 2, mpmath.cos(th) ** 2, n)
 
 
 def _theta_of_mu_mp(mu: float, n: int, dps: int):
@@ -260,13 +294,47 @@ def _theta_of_mu_mp(mu: float, n: int, dps: int):
         return th
 
 
+def _t_of_mu_mp(mu: float, n: int, dps: int):
+    """t_mu for 1/8 <= mu <= 1/2 to ``dps`` significant digits, however small t is: safeguarded
+    Newton on log I_{t^2}(1/2, (n-1)/2) - log(1 - 2 mu) in t (derivative 2 f_n(t))."""
+    with mpmath.workdps(dps + 10):
+        target = 1 - 2 * mpmath.mpf(mu)  # exact: mu is a double in [1/8, 1/2]
+        if target == 0:
+            return mpmath.mpf(0)
+        a, b = mpmath.mpf(n - 1) / 2, mpmath.mpf(1) / 2
+        lcn = (mpmath.loggamma(mpmath.mpf(n) / 2) - mpmath.loggamma(a) - mpmath.log(mpmath.pi) / 2)
+        s2, c2 = _sin2_cos2_of_mu(mu, n)
+        t = mpmath.sqrt(mpmath.mpf(float(c2)))
+        lo, hi = mpmath.mpf(0), mpmath.mpf(1)
+        tol = mpmath.mpf(10) ** (-(dps + 3))
+        for _ in range(300):
+            p = mpmath.betainc(b, a, 0, t * t, regularized=True)
+            val = mpmath.log(p) - mpmath.log(target)
+            if val < 0:
+                lo = t
+            else:
+                hi = t
+            dens = 2 * mpmath.exp(lcn + (n - 3) * mpmath.log((1 - t) * (1 + t)) / 2)
+            nt = t - val * p / dens if dens else (lo + hi) / 2
+            if not (lo < nt < hi):
+                nt = (lo + hi) / 2
+            if abs(nt - t) < tol * t:
+                return nt
+            t = nt
+        return t
+
+
 def cap_threshold(mu, n: int, *, precision: int | None = None):
     """Threshold :math:`t_\\mu` with :math:`\\sigma_n(\\{x_1 \\ge t_\\mu\\}) = \\mu` (SPH-10).
 
-    :math:`t_{1-\\mu} = -t_\\mu`. Double precision uses the inverse incomplete beta function; with
-    ``precision`` the double value is refined by Newton steps on
+    :math:`t_{1-\\mu} = -t_\\mu`. Double precision uses the inverse incomplete beta function
+    (:math:`t^2` from the inverse at :math:`1 - 2\\mu` near the equator, :math:`1 - t^2` from the
+    inverse at :math:`2\\mu` near the pole, so both ends keep full relative precision). With
+    ``precision``: near the pole the double value is refined by Newton steps on
     :math:`\\log\\sigma_n(\\text{cap}(\\theta)) - \\log\\mu` in the cap angle (exact derivative
-    :math:`c_n\\sin^{n-2}\\theta`), safeguarded by bisection on :math:`[0, \\pi]`.
+    :math:`c_n\\sin^{n-2}\\theta`), near the equator (:math:`1/8 \\le \\mu \\le 7/8`) by Newton
+    steps in ``t`` on :math:`\\log I_{t^2}(1/2, (n-1)/2) - \\log(1 - 2\\mu)`, both safeguarded by
+    bisection.
 
     Examples
     --------
@@ -276,13 +344,22 @@ def cap_threshold(mu, n: int, *, precision: int | None = None):
     0.0
     """
     n = _check_n(n)
-    mu = _check_mu(mu)
+    precision = check.precision("precision", precision)
     if precision is not None:
-        with mpmath.workdps(int(precision) + 15):
-            return +mpmath.cos(_theta_of_mu_mp(float(mu), n, int(precision) + 10))
-    t = np.cos(_theta_of_mu(mu, n))
-    t = np.where(mu == 0.5, 0.0, t)
-    return _out(t)
+        mu = check.real("mu", mu, low=0.0, high=1.0, low_open=True, high_open=True)
+        m, sign = (mu, 1) if mu <= 0.5 else (1 - mu, -1)  # 1 - mu is exact for mu >= 1/2
+        with mpmath.workdps(precision + 15):
+            if m >= 0.125:
+                t = _t_of_mu_mp(m, n, precision + 10)
+            else:
+                t = mpmath.cos(_theta_of_mu_mp(m, n, precision + 10))
+            t = sign * t
+        return +t
+    mu = _check_mu(mu)
+    s2, c2 = _sin2_cos2_of_mu(mu, n)
+    t = np.where(c2 < 0.5, np.sqrt(c2), np.sqrt(1.0 - s2))
+    t = np.where(mu <= 0.5, t, -t)
+    return _out(np.where(mu == 0.5, 0.0, t))
 
 
 # --------------------------------------------------------------------------- distance bound
@@ -359,23 +436,32 @@ def distance_bound(
     >>> round(float(distance_bound(0.01, 500, method="gaussian")), 5)
     0.10419
     """
-    if np.ndim(n) > 0 and precision is not None:
-        raise ValueError(f"precision= needs a scalar n, got n of shape {np.shape(n)}")
-    if np.ndim(n) > 0:  # a grid of dimensions (plots against n): broadcast and loop
-        mu_b, n_b = np.broadcast_arrays(np.asarray(mu, dtype=float), np.asarray(n))
+    metric = _check_metric(metric)
+    method = check.choice("method", method, ("exact", "gaussian"))
+    precision = check.precision("precision", precision)
+    if precision is not None and method != "exact":
+        raise ValueError(f"precision = {precision} applies to method='exact' only, got "
+                         f"method = {method!r}")
+    if isinstance(n, np.ndarray | list | tuple):  # a grid of dimensions: broadcast and loop
+        if precision is not None:
+            raise ValueError(f"precision = {precision} needs a scalar n, got n of shape "
+                             f"{np.shape(n)}")
+        ns = check.array("n", n, low=2, high=N_MAX)
+        if np.any(ns != np.round(ns)):
+            raise ValueError(f"n must hold integers in [2, {N_MAX}], got {ns[ns != np.round(ns)][:3]}")
+        mu = _check_mu(mu)
+        mu_b, n_b = np.broadcast_arrays(mu, ns)
         return np.array([distance_bound(float(m), int(k), metric=metric, method=method)
                          for m, k in zip(mu_b.ravel(), n_b.ravel(), strict=True)]
                         ).reshape(mu_b.shape)
     n = _check_n(n)
-    metric = _check_metric(metric)
-    mu = _check_mu(mu)
     if method == "gaussian":
+        mu = _check_mu(mu)
         a = stats.norm.isf(mu)
         return _out((a * stats.norm.cdf(a) + stats.norm.pdf(a)) / math.sqrt(n))
-    if method != "exact":
-        raise ValueError(f"method must be 'exact' or 'gaussian', got {method!r}")
     if precision is not None:
-        dps = int(precision)
+        mu = check.real("mu", mu, low=0.0, high=1.0, low_open=True, high_open=True)
+        dps = precision
         with mpmath.workdps(dps + 10):
             theta = _theta_of_mu_mp(float(mu), n, dps + 5)
             lcn = (mpmath.loggamma(mpmath.mpf(n) / 2) - mpmath.loggamma(mpmath.mpf(n - 1) / 2)
@@ -390,6 +476,7 @@ def distance_bound(
             pts = [theta] + [mpmath.pi / 2 + k * w for k in (-8, -4, -2, -1, 0, 1, 2, 4, 8)
                              if theta < mpmath.pi / 2 + k * w < mpmath.pi] + [mpmath.pi]
             return +mpmath.quad(f, pts)
+    mu = _check_mu(mu)
     theta = _theta_of_mu(mu, n)
     out = np.vectorize(lambda th: _distance_from_theta(float(th), n, metric), otypes=[float])(theta)
     return _out(out)
@@ -430,9 +517,8 @@ def max_error_rate(d, n: int, *, metric: Metric = "chord", log: bool = False):
     """
     n = _check_n(n)
     metric = _check_metric(metric)
-    d = np.asarray(d, dtype=float)
-    if np.any(~np.isfinite(d)):
-        raise ValueError(f"d must be finite, got {d[~np.isfinite(d)][:3]}")
+    log = _check_flag("log", log)
+    d = check.real_or_array("d", d)
     top = distance_bound_limit(n, metric=metric)
 
     def one(dv: float) -> float:
@@ -473,10 +559,9 @@ def neighbourhood_bound(mu, eps, n: int, *, method: Literal["exact", "gaussian"]
     n = _check_n(n)
     mu = _check_mu(mu)
     eps = _check_eps(eps)
+    method = check.choice("method", method, ("exact", "gaussian"))
     if method == "gaussian":
         return _out(stats.norm.cdf(stats.norm.ppf(mu) + eps * math.sqrt(n)))
-    if method != "exact":
-        raise ValueError(f"method must be 'exact' or 'gaussian', got {method!r}")
     th = _theta_of_mu(mu, n) + 2 * np.arcsin(np.minimum(eps, 2.0) / 2)
     return _out(_cap_from_theta(np.minimum(th, math.pi), n))
 
@@ -514,12 +599,9 @@ def zero_error_bound(samples, confidence: float = 0.95):
     >>> round(float(zero_error_bound(10**7)) * 1e7, 6)
     2.995732
     """
-    samples = np.asarray(samples, dtype=float)
-    bad = ~(samples >= 1)  # NaN included
-    if np.any(bad):
-        raise ValueError(f"samples must be >= 1, got {samples[bad].ravel()[:3]}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
+    samples = check.real_or_array("samples", samples, low=1.0)
+    confidence = check.real("confidence", confidence, low=0.0, high=1.0, low_open=True,
+                            high_open=True)
     return _out(-np.expm1(math.log1p(-confidence) / samples))
 
 
@@ -533,11 +615,12 @@ def critical_dimension(mu: float, gap: float, *, metric: Metric = "chord", n_max
     >>> bool(distance_bound(0.01, n) < 0.3 <= distance_bound(0.01, n - 1))
     True
     """
-    _check_mu(mu)
-    if not gap > 0:
-        raise ValueError(f"gap must be > 0, got {gap}")
+    mu = check.real("mu", mu, low=0.0, high=1.0, low_open=True, high_open=True)
+    gap = check.real("gap", gap, low=0.0, low_open=True)
+    metric = _check_metric(metric)
+    n_max = _check_n(n_max, "n_max")
     if distance_bound(mu, n_max, metric=metric) >= gap:
-        raise ValueError(f"D_n({mu}) >= {gap} for every n <= n_max = {n_max}")
+        raise ValueError(f"D_n(mu = {mu}) >= gap = {gap} for every n <= n_max = {n_max}")
     lo, hi = 2, n_max  # D_n decreases in n: bisect on the first n below the gap
     if distance_bound(mu, 2, metric=metric) < gap:
         return 2
@@ -564,13 +647,13 @@ def min_distance_quantile(q, N: int, n: int):
     True
     """
     n = _check_n(n)
-    q = np.asarray(q, dtype=float)
-    if np.any(~((q > 0) & (q < 1))):
-        raise ValueError(f"q must lie in (0, 1), got {q}")
-    if N < 2:
-        raise ValueError(f"N must be >= 2, got {N}")
+    q = check.real_or_array("q", q, low=0.0, high=1.0, low_open=True, high_open=True)
+    N = check.integer("N", N, low=2, high=10**150)
     m = N * (N - 1) / 2
     cap = -np.log1p(-q) / m
+    if np.any(~((cap > 0) & (cap < 1))):
+        raise ValueError(f"q = {q!r} must give a pair probability -log(1 - q)/M in (0, 1) for "
+                         f"M = N(N-1)/2 = {m:g} pairs (the Poisson approximation's range)")
     t = cap_threshold(cap, n)
     return _out(np.sqrt(2 - 2 * np.asarray(t)))
 
@@ -602,11 +685,10 @@ def quadratic_alphas(W, w: float, b: float, *, return_basis: bool = False):
     >>> quadratic_alphas(np.diag([2.0, 1.0]), 0.5, -1.0)
     array([2. , 0.5])
     """
-    W = np.asarray(W, dtype=float)
-    if W.ndim != 2 or not np.all(np.isfinite(W)):
-        raise ValueError(f"W must be a finite 2-d array, got shape {W.shape}")
-    if not (w > 0 > b):
-        raise ValueError(f"the ellipsoid form needs w > 0 > b, got w = {w}, b = {b}")
+    W = check.array("W", W, ndim=2)
+    w = check.real("w", w, low=0.0, low_open=True)
+    b = check.real("b", b, high=0.0, high_open=True)
+    return_basis = _check_flag("return_basis", return_basis)
     n = W.shape[1]
     _, s, vt = np.linalg.svd(W, full_matrices=True)
     sv = np.zeros(n)
@@ -620,16 +702,10 @@ def quadratic_alphas(W, w: float, b: float, *, return_basis: bool = False):
 
 
 def _sphere_weights(alphas, sphere: str, R: float) -> np.ndarray:
-    a = np.asarray(alphas, dtype=float)
-    if a.ndim != 1 or a.size < 2 or not np.all(np.isfinite(a)):
-        raise ValueError(f"alphas must be a finite 1-d array of length >= 2, got shape {a.shape}")
-    if not R > 1:
-        raise ValueError(f"R must be > 1, got {R}")
-    if sphere == "inner":
-        return a - 1.0
-    if sphere == "outer":
-        return 1.0 / R**2 - a
-    raise ValueError(f"sphere must be 'inner' or 'outer', got {sphere!r}")
+    a = check.array("alphas", alphas, ndim=1, min_size=2)
+    R = check.real("R", R, low=1.0, low_open=True)
+    sphere = check.choice("sphere", sphere, ("inner", "outer"))
+    return a - 1.0 if sphere == "inner" else 1.0 / R**2 - a
 
 
 def clt_error_rate(alphas, *, sphere: str = "inner", R: float = R_OUTER, printed: bool = False):
@@ -647,7 +723,10 @@ def clt_error_rate(alphas, *, sphere: str = "inner", R: float = R_OUTER, printed
     (True, True)
     """
     beta = _sphere_weights(alphas, sphere, R)
+    printed = _check_flag("printed", printed)
     m = float(np.sum(beta))
+    if not np.any(beta):
+        return 0.0  # every alpha at the threshold: the form is identically 0, and P(0 > 0) = 0
     if printed:
         return float(stats.norm.sf(m / (2.0 * float(np.sum(beta**2)))))
     return float(stats.norm.sf(-m / math.sqrt(2.0 * float(np.sum(beta**2)))))
@@ -680,13 +759,11 @@ def quadratic_error_rate(
     """
 
     beta = _sphere_weights(alphas, sphere, R)
+    method = check.choice("method", method, ("exact", "saddlepoint", "clt", "clt_printed"))
+    log = _check_flag("log", log)
     if method == "clt_printed":
         p = clt_error_rate(alphas, sphere=sphere, R=R, printed=True)
         return (math.log(p) if p > 0 else -math.inf) if log else p
-    if method not in ("exact", "saddlepoint", "clt"):
-        raise ValueError(
-            f"method must be 'exact', 'saddlepoint', 'clt' or 'clt_printed', got {method!r}"
-        )
     return quadforms.sf(beta, 0.0, method=method, log=log)
 
 
@@ -716,9 +793,14 @@ def nearest_error(x, alphas, V, *, sphere: str = "inner", R: float = R_OUTER):
     (True, 0.556499318)
     """
     beta = _sphere_weights(alphas, sphere, R)
-    x = np.asarray(x, dtype=float)
-    V = np.asarray(V, dtype=float)
+    n = beta.size
+    x = check.array("x", x, ndim=1, shape=(n,))
+    V = check.array("V", V, ndim=2, shape=(n, n))
+    if not np.allclose(V.T @ V, np.eye(n), rtol=0.0, atol=1e-8):
+        raise ValueError("V must be orthogonal (V^T V = I to 1e-8)")
     r = float(np.linalg.norm(x))
+    if not r > 0:
+        raise ValueError("x must be a non-zero point (its norm is the sphere's radius)")
     z = V.T @ x / r
     q = float(np.sum(beta * z * z))
     if q >= 0:
