@@ -1,5 +1,8 @@
 """Derivations for Dube (arXiv:1801.00634), DUBE-3: saddles against minima.
 
+Each function returns a tuple of :class:`proofs.core.Derivation` objects, each one chain of checked
+steps from its premises to its conclusion; the first carries ``expression``.
+
 * separable landscapes: the binomial count of critical points by index, and an explicit
   enumeration with sympy for small ``k`` and ``n``;
 * GOE(2): the positive-definite cone and its solid angle;
@@ -12,7 +15,7 @@ import itertools
 import math
 
 import sympy as sp
-from advgeom.proofs.core import Derivation, Step
+from advgeom.proofs.core import Conclusion, Derivation, Premise, Step
 
 __all__ = [
     "goe_exact_pfaffian",
@@ -23,33 +26,48 @@ __all__ = [
 ]
 
 
-def iid_sign_counts() -> Derivation:
+def iid_sign_counts() -> tuple[Derivation, ...]:
     """3a: with fair independent signs, ``P(min) = 2^-n`` and saddles per minimum ``2^n - 2``."""
     n = sp.symbols("n", positive=True, integer=True)
     j = sp.symbols("j", integer=True, nonnegative=True)
+    p = sp.Symbol("P", positive=True)
     p_min = sp.Rational(1, 2) ** n
-    return Derivation("DUBE-3", "Independent fair Hessian signs", [
+    ratio = Derivation(
+        "DUBE-3", "Saddles per minimum with independent fair Hessian signs",
+        premises=[Premise("coins", sp.Eq(p, p_min),
+                          "n independent fair signs are all positive with probability 2^-n; all "
+                          "negative (a maximum) equally likely")],
+        steps=[Step((1 - 2 * p) / p, 2**n - 2, "=",
+                    "saddles per minimum: (1 - P(min) - P(max)) / P(min)", uses=("coins",))],
+        conclusion=Conclusion((1 - 2 * p) / p, "=", 2**n - 2), expression=p_min)
+    law = Derivation("DUBE-3", "The index is Binomial(n, 1/2)", [
         Step(sp.Sum(sp.binomial(n, j) * sp.Rational(1, 2) ** n, (j, 0, n)), 1, "=",
-             "the index is Binomial(n, 1/2)"),
-        Step((1 - 2 * p_min) / p_min, 2**n - 2, "=",
-             "saddles per minimum: (1 - P(min) - P(max)) / P(min)"),
-    ], expression=p_min)
+             "the index probabilities sum to 1")])
+    return ratio, law
 
 
-def separable_count_identity() -> Derivation:
+def separable_count_identity() -> tuple[Derivation, ...]:
     """3c: :math:`\\sum_j\\binom nj k^{n-j}(k-1)^j=(2k-1)^n` and the saddle ratio."""
     n, k = sp.symbols("n k", positive=True, integer=True)
     j = sp.symbols("j", integer=True, nonnegative=True)
+    crit = sp.Symbol("C", positive=True)
     by_index = sp.binomial(n, j) * k ** (n - j) * (k - 1) ** j
-    ratio = ((2 * k - 1) ** n - k**n - (k - 1) ** n) / k**n
-    return Derivation("DUBE-3", "Critical points of a separable landscape", [
+    total = Derivation("DUBE-3", "Critical points of a separable landscape", [
         Step(sp.Sum(by_index, (j, 0, n)), (2 * k - 1) ** n, "=",
              "each coordinate sits at one of k minima or k - 1 maxima of g; index j = number of "
-             "coordinates at a maximum (binomial theorem)"),
-        Step(ratio, ((2 * k - 1) / k) ** n - 1 - ((k - 1) / k) ** n, "=",
-             "saddles per minimum: exponential with base 2 - 1/k < 2"),
-        Step(2 - (2 * k - 1) / k, 0, ">", "the base (2k - 1)/k is below 2 for every k"),
-    ], expression=ratio)
+             "coordinates at a maximum (binomial theorem)")],
+        expression=((2 * k - 1) ** n - k**n - (k - 1) ** n) / k**n)
+    ratio = Derivation(
+        "DUBE-3", "Saddles per minimum of a separable landscape",
+        premises=[Premise("count", sp.Eq(crit, (2 * k - 1) ** n),
+                          "(2k - 1)^n critical points (above), k^n minima, (k - 1)^n maxima")],
+        steps=[Step((crit - k**n - (k - 1) ** n) / k**n, ((2 * k - 1) / k) ** n - 1
+                    - ((k - 1) / k) ** n, "=", "divide by the k^n minima", uses=("count",))],
+        conclusion=Conclusion((crit - k**n - (k - 1) ** n) / k**n, "=",
+                              ((2 * k - 1) / k) ** n - 1 - ((k - 1) / k) ** n))
+    base = Derivation("DUBE-3", "The base (2k - 1)/k is below 2", [
+        Step((2 * k - 1) / k, 2, "<", "(2k - 1)/k = 2 - 1/k")])
+    return total, ratio, base
 
 
 def _enumerated_counts(k: int, n: int) -> tuple[int, ...]:
@@ -71,38 +89,52 @@ def _enumerated_counts(k: int, n: int) -> tuple[int, ...]:
     return tuple(counts)
 
 
-def separable_enumeration(k: int, n: int) -> Derivation:
-    """3c: solve :math:`\\nabla f=0` and count Hessian signatures for a concrete ``g``."""
+def separable_enumeration(k: int, n: int) -> tuple[Derivation, ...]:
+    """3c: solve :math:`\\nabla f=0` and count Hessian signatures for a concrete ``g``; each count
+    (from ``sympy.solve``) is compared with the binomial formula."""
     counts = _enumerated_counts(k, n)
-    steps = [
+    where = f"g' = prod_(j=1)^(2k-1) (x - j), k = {k}, n = {n}"
+    out = [Derivation("DUBE-3", f"Enumerated critical points, k = {k}, n = {n}", [
         Step(sp.Integer(sum(counts)), sp.Integer(2 * k - 1) ** n, "=",
-             f"sympy.solve finds (2k-1)^n critical points of sum g(x_i), "
-             f"g' = prod_(j=1)^(2k-1) (x - j), k = {k}, n = {n}"),
-    ]
+             f"sympy.solve finds (2k-1)^n critical points of sum g(x_i), {where}")],
+        expression=sp.Integer(counts[0]))]
     for j, c in enumerate(counts):
-        steps.append(Step(sp.Integer(c), sp.Integer(math.comb(n, j) * k ** (n - j) * (k - 1) ** j),
-                          "=", f"index {j}: C(n, j) k^(n-j) (k-1)^j"))
-    return Derivation("DUBE-3", f"Enumerated critical points, k = {k}, n = {n}", steps,
-                      expression=sp.Integer(counts[0]))
+        out.append(Derivation("DUBE-3", f"Enumerated index-{j} points, k = {k}, n = {n}", [
+            Step(sp.Integer(c), sp.Integer(math.comb(n, j) * k ** (n - j) * (k - 1) ** j), "=",
+                 f"index {j}: C(n, j) k^(n-j) (k-1)^j, {where}")]))
+    return tuple(out)
 
 
-def goe_two_by_two_cone() -> Derivation:
+def goe_two_by_two_cone() -> tuple[Derivation, ...]:
     """3b: :math:`P(\\mathrm{GOE}(2)\\succ0)=(1-\\cos(\\pi/4))/2=(2-\\sqrt2)/4`."""
     u, v, w = sp.symbols("u v w", real=True)
     th = sp.symbols("theta", positive=True)
+    prob = sp.Symbol("P_2", positive=True)
     h11, h22, h12 = (u + v) / sp.sqrt(2), (u - v) / sp.sqrt(2), w / sp.sqrt(2)
     p2 = (2 - sp.sqrt(2)) / 4
-    return Derivation("DUBE-3", "GOE(2): a cone of half-angle pi/4", [
+    cone = 2 * sp.pi * sp.Integral(sp.sin(th), (th, 0, sp.pi / 4)) / (4 * sp.pi)
+    quadratic = Derivation("DUBE-3", "GOE(2): u, v, w are i.i.d. N(0, 1)", [
         Step(h11**2 / 2 + h22**2 / 2 + h12**2, (u**2 + v**2 + w**2) / 2, "=",
-             "u = (H11 + H22)/sqrt2, v = (H11 - H22)/sqrt2, w = sqrt2 H12 are i.i.d. N(0, 1): "
-             "the quadratic form tr(H^2)/2 becomes (u^2 + v^2 + w^2)/2"),
+             "u = (H11 + H22)/sqrt2, v = (H11 - H22)/sqrt2, w = sqrt2 H12: the GOE density "
+             "exp(-tr(H^2)/2) becomes exp(-(u^2 + v^2 + w^2)/2)")])
+    determinant = Derivation("DUBE-3", "GOE(2): H > 0 iff u > sqrt(v^2 + w^2)", [
         Step(h11 * h22 - h12**2, (u**2 - v**2 - w**2) / 2, "=",
-             "det H > 0 and tr H > 0 iff u > sqrt(v^2 + w^2): a circular cone of half-angle pi/4"),
-        Step(2 * sp.pi * sp.Integral(sp.sin(th), (th, 0, sp.pi / 4)) / (4 * sp.pi), p2, "=",
-             "the isotropic law gives the cone its solid-angle fraction (1 - cos(pi/4))/2"),
-        Step(1 / p2 - 2, 2 + 2 * sp.sqrt(2), "=", "saddles per minimum at n = 2"),
-        Step(p2, sp.Rational(1, 4), "<", "P_2 < 2^-2: fewer minima than the coin-flip model"),
-    ], expression=p2)
+             "det H > 0 and tr H = sqrt2 u > 0: a circular cone of half-angle pi/4")])
+    probability = Derivation(
+        "DUBE-3", "GOE(2): a cone of half-angle pi/4",
+        premises=[Premise("cone", sp.Eq(prob, cone),
+                          "the isotropic law of (u, v, w) (above) gives the cone {u > sqrt(v^2 + "
+                          "w^2)} (above) its solid-angle fraction")],
+        steps=[Step(prob, cone, "=", "solid angle of the cone", uses=("cone",)),
+               Step(cone, p2, "=", "(1 - cos(pi/4))/2"),
+               Step(p2, sp.Rational(1, 4), "<", "P_2 < 2^-2: fewer minima than the coin-flip model")],
+        conclusion=Conclusion(prob, "<", sp.Rational(1, 4)), expression=p2)
+    ratio = Derivation(
+        "DUBE-3", "GOE(2): 2 + 2 sqrt(2) saddles per minimum",
+        premises=[Premise("p2", sp.Eq(prob, p2), "P_2 = (2 - sqrt 2)/4 (above)")],
+        steps=[Step(1 / prob - 2, 2 + 2 * sp.sqrt(2), "=", "1/P_2 - 2", uses=("p2",))],
+        conclusion=Conclusion(1 / prob - 2, "=", 2 + 2 * sp.sqrt(2)))
+    return probability, quadratic, determinant, ratio
 
 
 def _pfaffian(a: sp.Matrix) -> sp.Expr:
@@ -155,7 +187,7 @@ def _exact_goe_probability(n: int) -> sp.Expr:
     return sp.factorial(n) * _pfaffian(a) / z
 
 
-def goe_exact_pfaffian(n: int) -> Derivation:
+def goe_exact_pfaffian(n: int) -> tuple[Derivation, ...]:
     """3b: exact :math:`P_n` for ``n in {2, 3, 4}`` from de Bruijn's Pfaffian, symbolically."""
     closed = {
         2: (2 - sp.sqrt(2)) / 4,
@@ -165,11 +197,13 @@ def goe_exact_pfaffian(n: int) -> Derivation:
     if n not in closed:
         raise ValueError(f"n must be 2, 3 or 4, got {n}")
     value = _exact_goe_probability(n)
-    return Derivation("DUBE-3", f"GOE({n}) is positive definite with probability P_{n}", [
+    below = Derivation("DUBE-3", f"GOE({n}) is positive definite with probability P_{n} < 2^-{n}", [
         Step(value, closed[n], "=",
              "P_n = n! Pf(A) / Z_n, A_ij = 2M(i,j) - g(i)g(j) (bordered by g for odd n), with the "
              "exact recurrences for M and Mehta's normaliser Z_n"),
-        Step(closed[n], 0, ">", "the closed form is positive"),
         Step(closed[n], sp.Rational(1, 2**n), "<",
              f"P_{n} < 2^-{n}: the coin-flip count 2^n - 2 undercounts saddles"),
     ], expression=closed[n])
+    positive = Derivation("DUBE-3", f"P_{n} > 0", [
+        Step(closed[n], 0, ">", "the closed form is positive")])
+    return below, positive

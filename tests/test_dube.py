@@ -6,6 +6,7 @@ HD-1 .. HD-8 are tested in tests/test_highdim.py.
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 from functools import partial
@@ -35,6 +36,47 @@ TWO_PI = 2.0 * math.pi
 finite = partial(st.floats, allow_nan=False, allow_infinity=False)
 
 
+
+def _derive(evidence, derivs):
+    """Verify and record every derivation of a tuple; return the first (it carries the expression)."""
+    derivs = derivs if isinstance(derivs, tuple | list) else (derivs,)
+    for d in derivs:
+        evidence.derivation(d)
+    return derivs[0]
+
+def ref_linf_max_by_vertices(w, eps, vertices):
+    """max over the vertices eps * v, v in {-1, 1}^n, of w.(eps v): a linear program solved by
+    enumerating the vertices of its feasible cube."""
+    return eps * np.max(w @ vertices.T, axis=1)
+
+
+def ref_chi_mean(n: int):
+    """E|w| for w ~ N(0, I_n): ratio of two moments of the chi density, by quadrature around its
+    peak sqrt(n - 1) (the integrands are mpmath numbers, so nothing overflows)."""
+    with mp.workdps(30):
+        peak = mp.sqrt(max(n - 1, 1))
+        pts = [0, peak / 2, peak - 8, peak, peak + 8, 2 * peak + 10, mp.inf] if n > 100 else \
+            [0, peak, mp.inf]
+        pts = sorted(set(p for p in pts if p >= 0))
+
+        def moment(k):
+            return mp.quad(lambda r: mp.exp(k * mp.log(r) - r * r / 2) if r > 0 else mp.mpf(0), pts)
+        return moment(n) / moment(n - 1)
+
+
+def ref_separable_index_counts(k: int, n: int) -> list[int]:
+    """Index counts of sum_i g(x_i) with g' = prod_(j=1)^(2k-1) (x - j): every choice of a root j
+    per coordinate, index = number of coordinates where g''(j) < 0 (a maximum of g)."""
+    roots = range(1, 2 * k)
+
+    def g2(x):          # derivative of prod (x - j) at a root x: prod over the other roots
+        return math.prod(x - j for j in roots if j != x)
+    counts = [0] * (n + 1)
+    for choice in itertools.product(roots, repeat=n):
+        counts[sum(1 for x in choice if g2(x) < 0)] += 1
+    return counts
+
+
 def _rng(claim: str, label: str) -> np.random.Generator:
     return np.random.default_rng(mc.claim_seed(claim, label))
 
@@ -47,15 +89,16 @@ def _rng(claim: str, label: str) -> np.random.Generator:
 @pytest.mark.claim("DUBE-1", reading="1.0")
 def test_linf_gain_identity_derivation_matches_theory(evidence):
     deriv = proofs_resolution.linf_gain_identity()
-    evidence.derivation(deriv)
-    syms = sorted(deriv.expression.free_symbols, key=lambda s: s.name)   # epsilon, w1, w2, w3
-    fn = sp.lambdify(syms, deriv.expression, "numpy")
+    deriv = _derive(evidence, deriv)
     rng = _rng("DUBE-1", "identity points")
-    w = rng.standard_normal((200, 3)) * 3
-    eps = rng.uniform(1e-3, 1, 200)
-    err = np.max(np.abs(fn(eps, *w.T) - resolution.linf_gain(w, eps)) / resolution.linf_gain(w, eps))
-    evidence.check("max rel. gap, sympy eps*||w||_1 vs linf_gain (200 points)", err, upper=1e-14,
-                   note="same formula evaluated twice: only rounding separates them")
+    w = rng.standard_normal((50, 8)) * 3
+    eps = rng.uniform(1e-3, 1, 50)
+    vertices = np.array(list(itertools.product((-1.0, 1.0), repeat=8)))
+    ref = ref_linf_max_by_vertices(w, eps, vertices)
+    err = float(np.max(np.abs(resolution.linf_gain(w, eps) - ref) / ref))
+    evidence.check("max rel. gap, linf_gain vs the maximum over the 2^8 vertices of the L-inf ball "
+                   "(50 cases, n = 8)", err, upper=1e-13,
+                   method="enumeration of the 256 vertices (a linear function is maximal at one)")
 
 
 @pytest.mark.claim("DUBE-1", reading="1.0")
@@ -74,7 +117,7 @@ def test_linf_gain_is_never_exceeded_and_attained_by_sign(n, seed, eps):
 
 @pytest.mark.claim("DUBE-1", reading="1a")
 def test_margin_counterexample_defeats_linearity_in_every_dimension(evidence):
-    evidence.derivation(proofs_resolution.goodfellow_counterexample())
+    _derive(evidence, proofs_resolution.goodfellow_counterexample())
     rows = []
     for n in (10, 10**2, 10**4, 10**6):
         margin = Fraction(3, 4) * n - Fraction(n, 2)
@@ -86,10 +129,24 @@ def test_margin_counterexample_defeats_linearity_in_every_dimension(evidence):
     n = 100
     d_box = bd.box_halfspace_distance(np.ones(n), -n / 2, np.full(n, 0.75), p=np.inf)
     evidence.check("box-constrained d_inf at n = 100 (water-filling)", d_box, reference=0.25,
-                   rtol=1e-14, note="the box does not bind: every pixel moves 1/4 down")
+                   rtol=1e-14, note="the box does not bind: every pixel moves 1/4 down",
+                   method="exact rational d_inf = 1/4 (fractions)")
     evidence.counterexample(
         "A margin proportional to n: the largest L-inf change eps*||w||_1 = eps*n never reaches "
         "w.x + b = n/4 when eps < 1/4, in any dimension", n="any", d_inf="1/4", eps_needed="1/4")
+
+
+@pytest.mark.claim("DUBE-1")
+def test_linearity_argument_as_stated_fails_without_a_margin(evidence):
+    """The argument as made: 'for large n some L-inf perturbation of size eps flips the class',
+    i.e. d_inf <= eps eventually. With w = 1_n, b = -n/2, x = (3/4) 1_n, d_inf = 1/4 exactly."""
+    n = 10**6
+    margin = Fraction(3, 4) * n - Fraction(n, 2)
+    d_inf = margin / n                      # ||w||_1 = n, exact rational arithmetic
+    evidence.counterexample("w = 1_n, b = -n/2, x = (3/4) 1_n at n = 10^6: d_inf = 1/4 exceeds "
+                            "eps = 1/5, so no L-inf perturbation of size 1/5 flips the class, in "
+                            "any dimension", value=d_inf, bound=Fraction(1, 5), relation="<=",
+                            tolerance=0, n=n)
 
 
 @pytest.mark.claim("DUBE-1", reading="1a")
@@ -113,12 +170,16 @@ def test_zero_mean_weights_median_gain_grows_like_sqrt_n(evidence):
         meds.append(float(np.median(r)))
         los.append(lo)
         his.append(hi)
-        evidence.check(f"asymptotic median of R_n at n = {n}", asym, interval=(lo / 1.03, hi * 1.03),
-                       note="order-statistic interval at level 1-1e-6, widened by 3% for the "
-                            "finite-n bias of ||w||_1 / |w.x|")
-    slope, se = bd.loglog_slope(ns, meds)
-    evidence.check("log-log slope of median R_n", slope, reference=0.5, atol=0.1,
-                   note=f"sqrt(n) growth; fit standard error {se:.3g}")
+        evidence.check(f"asymptotic median of R_n at n = {n}", asym, interval=(lo, hi), level=LEVEL,
+                       method="distribution-free order-statistic interval for the median "
+                              f"(binomial), {r.size} draws")
+    # Standard errors of the log medians from the interval half-widths (z at 1 - 1e-6).
+    z = float(-stats.norm.ppf((1 - LEVEL) / 2))
+    sd = [(h - l_) / (2 * z) for l_, h in zip(los, his, strict=True)]
+    slope, se = bd.loglog_slope(ns, meds, sd=sd)
+    evidence.check("log-log slope of median R_n: 1/2 inside slope +- z se", 0.5,
+                   interval=(slope - z * se, slope + z * se), level=LEVEL,
+                   method=f"weighted least squares on log medians, slope {slope:.4f}, se {se:.3g}")
     fig, ax = plt.subplots(figsize=(5.5, 3.2))
     grid = np.geomspace(50, 5000, 50)
     ax.loglog(grid, resolution.zero_mean_median_gain(grid, eps), "k--",
@@ -139,19 +200,23 @@ def test_zero_mean_weights_median_gain_grows_like_sqrt_n(evidence):
 
 @pytest.mark.claim("DUBE-1", reading="1b")
 def test_sign_perturbation_is_small_only_in_linf(evidence):
+    for derivs in (proofs_resolution.sign_perturbation_norm(),
+                   proofs_resolution.l2_gain_cauchy_schwarz(), proofs_resolution.gaussian_norm_mean()):
+        _derive(evidence, derivs)
     evidence.check("||(1/255) sign w||_2 at n = 784", resolution.sign_perturbation_l2(784, 1 / 255),
-                   reference=28 / 255, rtol=1e-15,
-                   note="28/255 at n = 784; eps*sqrt(784) is one multiplication, exact to 1 ulp")
+                   reference=float(Fraction(28, 255)), rtol=1e-15,
+                   note="eps*sqrt(784) is one multiplication, exact to 1 ulp",
+                   method="exact rational 28/255 (sqrt(784) = 28)")
     w = _rng("DUBE-1", "l2 gain").standard_normal(784)
     delta = 28 / 255
-    evidence.check("L2 gain delta ||w||_2 attained at delta w/||w||", w @ (delta * w / np.linalg.norm(w)),
-                   reference=resolution.l2_gain(w, delta), rtol=1e-13,
-                   note="Cauchy-Schwarz equality; a 784-term dot product rounds to ~1e-14")
+    evidence.check("L2 gain delta ||w||_2 attained at delta w/||w||", resolution.l2_gain(w, delta),
+                   reference=float(w @ (delta * w / np.linalg.norm(w))), rtol=1e-13,
+                   note="Cauchy-Schwarz equality; a 784-term dot product rounds to ~1e-14",
+                   method="direct dot product of w with delta w/||w||")
     for n in (1, 2, 10, 784, 10**6):
-        with mp.workdps(50):
-            ref = mp.sqrt(2) * mp.gamma(mp.mpf(n + 1) / 2) / mp.gamma(mp.mpf(n) / 2)
-        evidence.check(f"E||w||_2, n = {n}: float form vs 50-digit Gamma ratio",
-                       resolution.gaussian_l2_norm_mean(n), reference=float(ref), rtol=1e-13,
+        evidence.check(f"E||w||_2, n = {n}: vs 30-digit quadrature of the chi density",
+                       resolution.gaussian_l2_norm_mean(n), reference=float(ref_chi_mean(n)),
+                       rtol=1e-13, method="mpmath quadrature of r^n exp(-r^2/2) / r^(n-1) exp(-r^2/2)",
                        note="Stirling form above n = 60; the plain Gamma ratio overflows past n ~ 340")
     ratio = resolution.gaussian_l2_norm_mean(10**6) / math.sqrt(10**6)
     evidence.check("E||w||_2 / sqrt(n) at n = 1e6", ratio, reference=1.0, rtol=1e-6,
@@ -164,7 +229,7 @@ def test_sign_perturbation_is_small_only_in_linf(evidence):
     evidence.check("max_n | ||eps sign w||_2 - sign_perturbation_l2(n, eps) | over the grid",
                    max(abs(a - b) for a, b in zip(l2, resolution.sign_perturbation_l2(ns, eps),
                                                   strict=True)),
-                   upper=1e-12, note="norm of the explicit vector vs the closed form eps sqrt(n)")
+                   upper=1e-12, method="numpy norm of the explicit vector eps sign(1_n)")
     fig, ax = plt.subplots(figsize=(4.5, 3.0))
     ax.loglog(ns, linf, "o", ms=3, label=r"$\|\varepsilon\,\mathrm{sign}\,w\|_\infty$")
     ax.loglog(ns, l2, "s", ms=3, label=r"$\|\varepsilon\,\mathrm{sign}\,w\|_2$")
@@ -179,10 +244,10 @@ def test_sign_perturbation_is_small_only_in_linf(evidence):
 
 @pytest.mark.claim("DUBE-1", reading="1c")
 def test_margin_distances_match_linear_programs(evidence):
-    evidence.derivation(proofs_resolution.l2_minimal_perturbation())
+    _derive(evidence, proofs_resolution.l2_minimal_perturbation())
     rng = _rng("DUBE-1", "linprog")
     worst = 0.0
-    box_ok = True
+    box_min = math.inf
     for _ in range(10):
         n = 12
         w = rng.standard_normal(n)
@@ -199,11 +264,12 @@ def test_margin_distances_match_linear_programs(evidence):
         side = np.sign(w @ x + b)
         box2 = bd.box_halfspace_distance(side * w, side * b, x, p=2)
         boxi = bd.box_halfspace_distance(side * w, side * b, x, p=np.inf)
-        box_ok &= bool(box2 >= d_2 * (1 - 1e-12) and boxi >= d_inf * (1 - 1e-12))
+        box_min = min(box_min, box2 / d_2, boxi / d_inf)
     evidence.check("max rel. gap, HiGHS LP vs |w.x+b|/||w||_1 (10 cases, n = 12)", worst,
-                   upper=1e-9, note="LP solver tolerance")
-    evidence.check("box-constrained distances >= unconstrained (L2 and L-inf)", box_ok, passed=box_ok,
-                   note="relative slack 1e-12 for rounding in the water-filling root")
+                   upper=1e-9, note="LP solver tolerance", method="HiGHS linear program (scipy)")
+    evidence.check("smallest box / unconstrained distance ratio (L2 and L-inf, 10 cases)", box_min,
+                   lower=1 - 1e-12, note="relative slack 1e-12 for rounding in the water-filling root",
+                   method="exact box distance by water-filling (numerics.boundary_distance)")
 
 
 @pytest.mark.claim("DUBE-1", reading="1c")
@@ -257,7 +323,7 @@ def test_box_distance_dominates_hyperplane_and_matches_sorted_waterfill(n, seed,
 @pytest.mark.claim("DUBE-2", reading="2c")
 def test_isoperimetric_mean_bound_derivation_and_numerics(evidence):
     deriv = proofs_resolution.isoperimetric_mean_bound()
-    evidence.derivation(deriv)
+    deriv = _derive(evidence, deriv)
     a = sp.Symbol("a", real=True)
     fn = sp.lambdify(a, deriv.expression, "mpmath")
     alphas = np.linspace(0.01, 0.99, 99)
@@ -303,18 +369,21 @@ def test_random_centre_halfspaces_respect_the_bound(evidence):
             all_ok &= est.ci_low <= bound
             rows.append((n, est.estimate / bound, est.ci_low))
     worst = max(rows, key=lambda r: r[1])
-    evidence.check("largest E d / B(1/2) over 40 random centred half-spaces", worst[1], upper=1.0,
-                   note=f"n = {worst[0]}; exact box distances (water-filling), 1500 points each")
-    evidence.check("no significant violation: every lower CLT limit <= B(1/2)", all_ok, passed=all_ok,
-                   note="CLT intervals at level 1-1e-6 per half-space")
+    evidence.record("largest E d / B(1/2) over 40 random centred half-spaces", worst[1], upper=1.0,
+                    note=f"n = {worst[0]}; exact box distances (water-filling), 1500 points each")
+    evidence.check("no significant violation: B(1/2) is above every lower CLT limit (40 half-spaces)",
+                   bound, interval=(max(r[2] for r in rows), math.inf), level=LEVEL,
+                   method="CLT intervals at level 1-1e-6 per half-space, exact box distances")
+    assert all_ok
     evidence.table("E d_2(X, A) / B(1/2), centred half-spaces (alpha = 1/2 exactly)",
                    ["n", "min ratio", "median ratio", "max ratio"],
                    [[n, *np.percentile([r[1] for r in rows if r[0] == n], [0, 50, 100]).round(3)]
                     for n in (16, 256)])
     for al in (0.1, 0.5, 0.9):
-        evidence.check(f"coordinate half-space alpha = {al}: (1 - alpha)^2/2 <= B(alpha)",
-                       resolution.coordinate_halfspace_mean_distance(al),
-                       upper=resolution.cube_boundary_distance_bound(al), note="exact")
+        exact = float((1 - Fraction(al)) ** 2 / 2)
+        evidence.check(f"coordinate half-space alpha = {al}: (1 - alpha)^2/2 <= B(alpha)", exact,
+                       upper=resolution.cube_boundary_distance_bound(al),
+                       method="exact rational (1 - alpha)^2/2 (fractions)")
 
 
 @pytest.mark.claim("DUBE-2", reading="2c")
@@ -330,8 +399,12 @@ def test_distance_tail_below_isoperimetric_tail(evidence):
         lo, _ = mc.clopper_pearson(k, d.size, LEVEL)
         lows.append(lo)
         ok &= lo <= resolution.cube_distance_tail_bound(0.5, s)
-    evidence.check("Clopper-Pearson lower limits of P(d > s) <= Phi_bar(sqrt(2 pi) s), 13 s values",
-                   ok, passed=ok, note="random centred half-space, n = 64, 20000 points")
+    for s_val, lo in zip(s_grid, lows, strict=True):
+        evidence.check(f"Phi_bar(sqrt(2 pi) s) above the lower limit of P(d > s), s = {s_val:.2f}",
+                       resolution.cube_distance_tail_bound(0.5, s_val), interval=(lo, 1.0),
+                       level=LEVEL, method="Clopper-Pearson, random centred half-space, n = 64, "
+                                           "20000 exact box distances")
+    assert ok
     xc = _rng("DUBE-2", "tail coord").random(20000)
     dcoord = np.maximum(xc - 0.5, 0.0)
     fig, ax = plt.subplots(figsize=(5.5, 3.2))
@@ -353,7 +426,7 @@ def test_distance_tail_below_isoperimetric_tail(evidence):
 
 @pytest.mark.claim("DUBE-2", reading="2b")
 def test_raw_distance_to_other_class_does_not_shrink(evidence):
-    evidence.derivation(proofs_resolution.coordinate_halfspace_distance())
+    _derive(evidence, proofs_resolution.coordinate_halfspace_distance())
     rows = []
     for n, size in ((16, 4000), (256, 4000), (4096, 1000)):
         est = mc.estimate_mean(partial(bd.generic_halfspace_distances, n=n), size,
@@ -369,16 +442,22 @@ def test_raw_distance_to_other_class_does_not_shrink(evidence):
     k = int(np.count_nonzero(d <= eps))
     lo, hi = mc.clopper_pearson(k, d.size, LEVEL)
     evidence.check("P(d <= 0.05 | other class), coordinate half-space (any n)", 2 * eps,
-                   interval=(lo, hi), note="exactly 2 eps = 0.1 in every dimension")
-    evidence.counterexample("A = {x_1 <= 1/2}: d = X_1 - 1/2 ~ U[0, 1/2] for X in the other class, "
-                            "so P(d <= eps) = 2 eps and E d = 1/4 for every n",
-                            P_d_le_eps="2 eps", E_d="1/4", n="any")
+                   interval=(lo, hi), level=LEVEL, note="exactly 2 eps = 0.1 in every dimension",
+                   method=f"Clopper-Pearson, {d.size} draws")
+    far = bd.coordinate_halfspace_distances(_rng("DUBE-2", "coordinate 4096"), 4000, 4096, 0.5,
+                                            conditional=True)
+    k4 = int(np.count_nonzero(far <= eps))
+    _, hi4 = mc.clopper_pearson(k4, far.size, LEVEL)
+    evidence.counterexample("A = {x_1 <= 1/2} at n = 4096 (exact box distances): the upper 1-1e-6 "
+                            "limit of P(d <= 0.05 | other class) is far below the 0.9 that "
+                            "'P(d <= eps) -> 1' requires at large n; exactly 2 eps = 0.1 for every n",
+                            value=hi4, bound=0.9, relation=">=", tolerance=0, n=4096, eps=eps)
 
 
 @pytest.mark.claim("DUBE-2", reading="2a")
 def test_brunn_minkowski_depth_is_the_cube_faces(evidence):
     for deriv in (proofs_resolution.cube_mean_depth(), proofs_resolution.ball_brunn_minkowski()):
-        evidence.derivation(deriv)
+        deriv = _derive(evidence, deriv)
     est = mc.estimate_mean(_cube_depth_sampler, 20000, seed=mc.claim_seed("DUBE-2", "depth"))
     evidence.check_estimate("mean depth of U[0,1]^10 (distance to the faces)", est,
                             reference=resolution.cube_mean_depth(10), note="1/(2(n+1)) = 1/22")
@@ -407,14 +486,14 @@ def test_brunn_minkowski_bound_dominates_the_cube(n, eps):
 
 @pytest.mark.claim("DUBE-2", reading="2d-fact")
 def test_tangent_projection_is_beta(evidence):
-    evidence.derivation(proofs_resolution.beta_projection_mean())
+    _derive(evidence, proofs_resolution.beta_projection_mean())
     n, d = 50, 5
     g = _rng("DUBE-2", "projection").standard_normal((20000, n))
     u2 = (g[:, :d] ** 2).sum(axis=1) / (g**2).sum(axis=1)
     a, b = resolution.tangent_projection_beta(n, d)
     ks = stats.kstest(u2, stats.beta(a, b).cdf)
     evidence.check("KS p-value, ||P_T u||^2 vs Beta(d/2, (n-d)/2), n = 50, d = 5", ks.pvalue,
-                   lower=1e-6, note="false-alarm rate 1e-6")
+                   lower=1e-6, method="Kolmogorov-Smirnov test against scipy's Beta cdf", note="false-alarm rate 1e-6")
 
 
 @pytest.mark.claim("DUBE-2", reading="2d-codim")
@@ -432,8 +511,9 @@ def test_codimension_alone_gives_no_nearby_class(evidence):
     evidence.table("Distance from class 0 (d-flat at x_n = 0) to the class-1 region",
                    ["n", "d", "min", "max"], rows)
     evidence.counterexample("Classes on the parallel flats {x_n = 0} and {x_n = 1}, classifier "
-                            "sign(x_n - 1/2): the margin is 1/2 for every n and d",
-                            margin=0.5)
+                            "sign(x_n - 1/2): the smallest distance from class 0 to the class-1 "
+                            "region at n = 1000, d = 50 is 1/2, not small (bound 0.1)",
+                            value=rows[-1][2], bound=0.1, relation="<=", tolerance=1e-12)
 
 
 # =============================================================================================
@@ -443,7 +523,7 @@ def test_codimension_alone_gives_no_nearby_class(evidence):
 
 @pytest.mark.claim("DUBE-3", reading="3a")
 def test_iid_sign_model(evidence):
-    evidence.derivation(proofs_landscape.iid_sign_counts())
+    _derive(evidence, proofs_landscape.iid_sign_counts())
     for n in (2, 3, 4, 5):
         est = mc.estimate_probability(partial(goe.iid_sign_minimum, n=n), 200_000,
                                       seed=mc.claim_seed("DUBE-3", f"iid {n}"), block_size=50_000)
@@ -451,20 +531,20 @@ def test_iid_sign_model(evidence):
                                 reference=landscape.iid_sign_min_probability(n),
                                 note="Clopper-Pearson interval at level 1-1e-6 around 2^-n")
     evidence.check("saddles per minimum at n = 10", landscape.iid_sign_saddle_ratio(10),
-                   reference=2**10 - 2, rtol=0, atol=0,
+                   reference=2**10 - 2, rtol=0, atol=0, method="exact integer 2^10 - 2",
                    note="2^10 - 2 = 1022 is exact in binary floating point")
 
 
 @pytest.mark.claim("DUBE-3", reading="3b-small")
 def test_goe_small_n_exact(evidence, goe_mc):
-    evidence.derivation(proofs_landscape.goe_two_by_two_cone())
+    _derive(evidence, proofs_landscape.goe_two_by_two_cone())
     for n in (3, 4):
-        evidence.derivation(proofs_landscape.goe_exact_pfaffian(n))
+        _derive(evidence, proofs_landscape.goe_exact_pfaffian(n))
     for n in (1, 2, 3, 4):
         exact = landscape.goe_positive_definite_probability(n, precision=40)
         pf = landscape.goe_positive_definite_probability(n, method="pfaffian", precision=40)
         evidence.check(f"P_{n}: closed form vs Pfaffian (40 digits)", exact, reference=pf,
-                       rtol=1e-35, note="two independent exact routes")
+                       rtol=1e-35, note="two exact routes of the module")
     for n, est in goe_mc.items():
         ref = landscape.goe_positive_definite_probability(n, method="pfaffian")
         evidence.check_estimate(f"GOE({n}) Monte Carlo P(H > 0)", est, reference=float(ref),
@@ -475,7 +555,7 @@ def test_goe_small_n_exact(evidence, goe_mc):
                             reference=landscape.goe_positive_definite_probability(2),
                             note="Clopper-Pearson interval at level 1-1e-6; eigvalsh test")
     evidence.check("saddles per minimum at n = 2: 2 + 2 sqrt 2", landscape.goe_saddle_ratio(2),
-                   reference=2 + 2 * math.sqrt(2), rtol=1e-14,
+                   reference=2 + 2 * math.sqrt(2), rtol=1e-14, method="exact 2 + 2 sqrt(2)",
                    note="1/P_2 - 2 amplifies the rounding of P_2 by about 1/(1 - 2 P_2) < 2")
 
 
@@ -512,11 +592,11 @@ def test_goe_dean_majumdar_rate(evidence, pfaffian_grid):
     ns = np.arange(10, N_MAX + 1, 5)
     fit = goe.dean_majumdar_fit(ns, logp[ns - 1])
     evidence.check(f"fitted n^2 coefficient of -ln P_n (n = 10, 15, ..., {N_MAX})", fit.theta,
-                   reference=THETA_DM, rtol=1e-4,
-                   note="fit on (n^2, n, ln n, 1); Dean & Majumdar theta = ln(3)/4")
+                   reference=THETA_DM, rtol=1e-4, method="Dean & Majumdar (2006): theta = ln(3)/4",
+                   note="fit on (n^2, n, ln n, 1)")
     rate = -logp[ns - 1] / ns**2
-    evidence.check("-ln P_n / n^2 decreasing on the grid", bool(np.all(np.diff(rate) < 0)),
-                   passed=bool(np.all(np.diff(rate) < 0)),
+    evidence.check("largest step of -ln P_n / n^2 on the grid (decreasing: negative)",
+                   float(np.max(np.diff(rate))), upper=0.0,
                    note="strict: the gaps are >= 8e-4, far above the 1e-12 precision of ln P_n")
     evidence.check("-ln P_n / n^2 > ln3/4 on the grid", float(rate.min()), lower=THETA_DM,
                    note="no tolerance: approached from above because the O(n) term is positive")
@@ -531,8 +611,15 @@ def test_goe_dean_majumdar_rate(evidence, pfaffian_grid):
 
 
 @pytest.mark.claim("DUBE-3", reading="3b-2n")
-def test_goe_minima_rarer_than_coin_flips(evidence, pfaffian_grid):
+def test_goe_minima_rarer_than_coin_flips(evidence, pfaffian_grid, goe_mc):
     logp, _ = pfaffian_grid
+    for k, est in goe_mc.items():
+        evidence.check_estimate(f"GOE({k}) Monte Carlo P(H > 0) below the coin flip 2^-{k}", est,
+                                upper=2.0**-k, note="Clopper-Pearson at level 1-1e-6")
+    est2 = goe_mc[2]
+    evidence.counterexample("'P(min) = 2^-n' in the GOE model: at n = 2 the whole 1-1e-6 Monte "
+                            "Carlo interval for P_2 lies below 1/4 (exact value (2 - sqrt 2)/4)",
+                            value=est2.ci_high, bound=0.25, relation="=", tolerance=0)
     n = np.arange(1, N_MAX + 1)
     gap = logp - n * math.log(0.5)
     evidence.check("P_1 = 1/2 (equality with the coin flip)", float(np.exp(logp[0])), reference=0.5,
@@ -601,12 +688,18 @@ def test_saddle_models_compared(evidence, pfaffian_grid, goe_mc):
 
 @pytest.mark.claim("DUBE-3", reading="3c")
 def test_separable_counts(evidence):
-    evidence.derivation(proofs_landscape.separable_count_identity())
+    _derive(evidence, proofs_landscape.separable_count_identity())
     for k in (2, 3):
         for n in (2, 3):
             deriv = proofs_landscape.separable_enumeration(k, n)
-            evidence.derivation(deriv)
+            deriv = _derive(evidence, deriv)
             assert int(deriv.expression) == landscape.separable_critical_counts(k, n)[1]
+    for k, n in ((2, 5), (3, 4), (4, 3)):
+        ref = ref_separable_index_counts(k, n)
+        evidence.check(f"index counts k = {k}, n = {n}: worst gap to the enumeration",
+                       max(abs(a - b) for a, b in zip(landscape.separable_critical_counts(k, n)[4],
+                                                      ref, strict=True)), upper=0,
+                       method="enumeration of all (2k-1)^n choices of critical points of g")
 
 
 @pytest.mark.claim("DUBE-3", reading="3c")
@@ -634,12 +727,13 @@ def test_worst_case_distance_does_not_shrink(evidence):
         x = np.ones(n)
         d = bd.box_halfspace_distance(np.ones(n), -n / 2, x)
         evidence.check(f"d_2(1_n, {{sum x <= n/2}}), n = {n}", d, reference=math.sqrt(n) / 2,
-                       rtol=1e-13, note="every pixel moves 1/2")
+                       rtol=1e-13, method="exact: every pixel moves 1/2, sqrt(n)/2")
         rows.append([n, d, d / math.sqrt(n)])
     evidence.table("Worst case x = 1_n: raw and normalized distance", ["n", "raw", "normalized"], rows)
     evidence.counterexample("sup_x d(x, other class) >= sqrt(n)/2 raw and 1/2 normalized for the "
-                            "half-space {sum x_i <= n/2}: nothing shrinks in the worst case",
-                            normalized=0.5)
+                            "half-space {sum x_i <= n/2}: at n = 4096 the normalized worst case is "
+                            "1/2, not below 0.1, and it is 1/2 for every n",
+                            value=rows[-1][2], bound=0.1, relation="<=", tolerance=1e-12, n=4096)
 
 
 @pytest.mark.claim("DUBE-4", reading="4-M1")
@@ -679,30 +773,39 @@ def test_raw_l2_mean_is_order_one(evidence, cube_designs):
         ests = cube_designs[key]
         slope, se = bd.loglog_slope(ns, [e.estimate for e in ests], sd=[e.sd / math.sqrt(e.samples)
                                                                        for e in ests])
-        evidence.check(f"{key} half-space: log-log slope of raw E[d | other class]", slope,
-                       reference=0.0, atol=0.1, note=f"standard error {se:.2g}; O(1/sqrt n) needs -1/2")
+        evidence.record(f"{key} half-space: log-log slope of raw E[d | other class]", slope,
+                        note=f"standard error {se:.2g}; O(1/sqrt n) needs -1/2")
         evidence.check(f"{key} half-space: slope + 1/2 in standard errors", (slope + 0.5) / se,
                        lower=10.0, note="the O(1/sqrt n) rate is rejected")
         evidence.check_estimate(f"{key} half-space, n = 4096", ests[-1], lower=0.2,
                                 note=f"limit {ref:.4f}")
-    evidence.counterexample("Raw L2 on U[0,1]^n: E[d | other class] = 1/4 for the coordinate "
-                            "half-space and -> 1/sqrt(6 pi) = 0.2303 for the generic one; no decay",
-                            coordinate=0.25, generic_limit=resolution.generic_halfspace_distance_limit())
+    ests = cube_designs["coordinate"]
+    slope, se = bd.loglog_slope(ns, [e.estimate for e in ests],
+                                sd=[e.sd / math.sqrt(e.samples) for e in ests])
+    z = float(-stats.norm.ppf((1 - LEVEL) / 2))
+    evidence.counterexample("Raw L2 on U[0,1]^n, coordinate half-space: the log-log slope of "
+                            "E[d | other class] over n = 16 .. 4096 is about 0, not the -1/2 of "
+                            "O(1/sqrt n); tolerance z se at level 1-1e-6",
+                            value=slope, bound=-0.5, relation="=", tolerance=z * se, se=se)
 
 
 @pytest.mark.claim("DUBE-4", reading="4-M2")
 def test_normalized_l2_mean_decays_like_inverse_sqrt_n(evidence, cube_designs):
-    ns = np.array(cube_designs["n"], dtype=float)
-    ests = cube_designs["generic"]
-    norm = np.array([e.estimate for e in ests]) / np.sqrt(ns)
-    sd = np.array([e.sd / math.sqrt(e.samples) for e in ests]) / np.sqrt(ns)
+    _derive(evidence, proofs_resolution.normalized_mean_bound())
+    ns, norm, sd = [], [], []
+    for n in (16, 256, 2048):
+        est = mc.estimate_mean(partial(bd.generic_halfspace_distances, n=n, normalized=True), 1000,
+                               seed=mc.claim_seed("DUBE-4", f"normalized {n}"), block_size=1000)
+        evidence.check_estimate(f"n = {n}: normalized E[d | other] <= 2 B(1/2)/sqrt(n)", est,
+                                upper=resolution.cube_boundary_distance_bound(0.5, conditional=True,
+                                                                              n=n),
+                                note="exact box distances divided by sqrt(n)")
+        ns.append(n)
+        norm.append(est.estimate)
+        sd.append(est.sd / math.sqrt(est.samples))
     slope, se = bd.loglog_slope(ns, norm, sd=sd)
-    evidence.check("log-log slope of normalized E[d | other class]", slope, reference=-0.5, atol=0.1,
-                   note=f"standard error {se:.2g}")
-    for n, e in zip(ns, ests, strict=True):
-        evidence.check_estimate(f"n = {int(n)}: raw E[d | other] <= B(1/2)/(1 - 1/2)", e,
-                                upper=resolution.cube_boundary_distance_bound(0.5, conditional=True),
-                                note="the bound divided by sqrt(n) is the normalized statement")
+    evidence.record("log-log slope of normalized E[d | other class]", slope,
+                    note=f"standard error {se:.2g}; -1/2 plus the slow rise of the raw mean")
     _figure_distances(evidence, cube_designs)
 
 
@@ -744,7 +847,7 @@ def _figure_distances(evidence, designs):
 @pytest.mark.claim("DUBE-4", reading="4-M3")
 def test_sphere_mean_distance(evidence):
     deriv = proofs_resolution.sphere_mean_abs_coordinate()
-    evidence.derivation(deriv)
+    deriv = _derive(evidence, deriv)
     n_sym = next(iter(deriv.expression.free_symbols))
     fn = sp.lambdify(n_sym, deriv.expression, "mpmath")
     worst = 0.0
@@ -787,6 +890,7 @@ def test_multiresolution_classifier_distance_is_resolution_invariant(evidence):
         raw, normalized = resolution.multires_minimal_perturbation(v, c, x, b)
         evidence.check(f"normalized minimal perturbation, b = {b}", normalized,
                        reference=d0 / math.sqrt(n0), rtol=1e-12,
+                       method="coarse distance |v.y + c|/||v|| at n0 = 4 (numpy)",
                        note="block means of a lifted image are exact up to summation rounding")
         evidence.check(f"raw minimal perturbation / sqrt(b), b = {b}", raw / math.sqrt(b),
                        reference=d0, rtol=1e-12,
@@ -802,8 +906,9 @@ def test_multiresolution_classifier_distance_is_resolution_invariant(evidence):
     evidence.table("f_n = f_4 o D: minimal L2 perturbation", ["b", "n", "raw", "normalized"], rows)
     _digits_multiresolution(evidence)
     evidence.counterexample("A classifier consistent across resolutions keeps its normalized "
-                            "minimal perturbation fixed and its raw one grows like sqrt(b)",
-                            normalized=d0 / math.sqrt(n0))
+                            "minimal perturbation fixed and its raw one grows like sqrt(b): at "
+                            "b = 256 the normalized value has not shrunk to half of its b = 1 value",
+                            value=rows[-1][3], bound=rows[0][3] / 2, relation="<=", tolerance=1e-12)
 
 
 def _digits_multiresolution(evidence):
@@ -838,6 +943,7 @@ def _digits_multiresolution(evidence):
 
 @pytest.mark.claim("DUBE-4", reading="4-S")
 def test_side_length_reading(evidence):
+    _derive(evidence, proofs_resolution.side_length_bound())
     rows = []
     for side in (8, 28, 64, 256, 1024):
         big_n = side * side
@@ -846,9 +952,10 @@ def test_side_length_reading(evidence):
         rows.append([side, big_n, sphere * side, cube * side])
         evidence.check(f"side {side}: sqrt(side) * E|x_1| on S^(N-1) (N = side^2) stays bounded",
                        sphere * math.sqrt(side), upper=math.sqrt(2 / math.pi),
+                       method="E|x_1| by the Gamma ratio against the bound sqrt(2/pi)",
                        note="E|x_1| ~ sqrt(2/(pi N)) = O(1/side), a fortiori O(1/sqrt(side))")
         evidence.check(f"side {side}: normalized cube bound B(1/2)/sqrt(N) = B(1/2)/side", cube * side,
-                       reference=1 / TWO_PI, rtol=1e-14,
+                       reference=1 / TWO_PI, rtol=1e-14, method="exact value 1/(2 pi)",
                        note="sqrt of a perfect square is exact; a few roundings in B(1/2)")
     evidence.table("Side-length reading: both rates are O(1/side)",
                    ["side", "N", "side * E|x_1|", "side * B/sqrt(N)"], rows)
@@ -875,7 +982,7 @@ def test_resolution_claim_overview(evidence, cube_designs):
 @pytest.mark.claim("DUBE-5")
 def test_block_averaging_and_lift_derivation(evidence):
     deriv = proofs_resolution.multiresolution_lift(2, 4)
-    evidence.derivation(deriv)
+    deriv = _derive(evidence, deriv)
     d = resolution.block_average_matrix(2, 4)
     evidence.check("D D^T = I / 4 (numeric)", float(np.abs(d @ d.T - np.eye(2) / 4).max()), upper=1e-16,
                    note="entries 1/4 are exact in binary; sums of four 1/16 are exact")
