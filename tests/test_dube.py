@@ -493,7 +493,8 @@ def test_tangent_projection_is_beta(evidence):
     a, b = resolution.tangent_projection_beta(n, d)
     ks = stats.kstest(u2, stats.beta(a, b).cdf)
     evidence.check("KS p-value, ||P_T u||^2 vs Beta(d/2, (n-d)/2), n = 50, d = 5", ks.pvalue,
-                   lower=1e-6, method="Kolmogorov-Smirnov test against scipy's Beta cdf", note="false-alarm rate 1e-6")
+                   lower=1e-6, method="Kolmogorov-Smirnov test against scipy's Beta cdf",
+                   note="false-alarm rate 1e-6")
 
 
 @pytest.mark.claim("DUBE-2", reading="2d-codim")
