@@ -38,7 +38,7 @@ import numpy as np
 from advgeom.numerics import montecarlo as mc
 from scipy import optimize
 
-__all__ = ["best_time", "main", "run_all", "sphere_sampler_rows"]
+__all__ = ["best_time", "main", "peer_tail_rows", "run_all", "sphere_sampler_rows"]
 
 SPHERE_N = 500
 SPHERE_T = 0.05
@@ -128,6 +128,98 @@ def _tail_case(m: int, rng: np.random.Generator):
     b = k / (m - k)
     w = np.r_[np.ones(k), np.full(m - k, -b)]
     return w, lambda x: float(mpmath.log(two_level_sf(1.0, k, b, m - k, x, dps=60)))
+
+
+def _rel_err_log(val: float | None, is_log: bool, ref_log: float) -> float | None:
+    """|P/P_ref - 1| from a value (or its log); inf where the value is not a positive number."""
+    if val is None:
+        return None
+    lv = val if is_log else (math.log(val) if val > 0 else -math.inf)
+    if not math.isfinite(lv):
+        return float("inf")
+    d = lv - ref_log
+    return abs(math.expm1(d)) if d < 700 else float("inf")
+
+
+def _peer_designs(quick: bool):
+    """(name, weights, x, reference log P or None) for the side-by-side comparison."""
+    from advgeom.numerics.references import hypoexponential_sf
+
+    rng = np.random.default_rng(777)
+    out = []
+    for m in ((10, 100) if quick else (10, 100, 1000)):
+        half = rng.uniform(0.2, 1.0, m // 2)
+        w = np.repeat(half, 2)
+        mean, sd = float(w.sum()), math.sqrt(2.0 * float(np.sum(w * w)))
+        for k in (3.0, 8.0):
+            x = mean + k * sd
+            ref = float(mpmath.log(hypoexponential_sf(half, x, dps=max(60, m // 2))))
+            out.append((f"{m} positive weights (pairs), x = mean + {k:g} sd", w, x, ref))
+    for m in ((10, 100) if quick else (10, 100, 1000, 10_000)):
+        w, reference = _tail_case(m, rng)
+        out.append((f"{m} mixed-sign weights, x = 0", w, 0.0, reference(0.0)))
+    neg = -(1.0 + 1e-10 * np.sort(rng.uniform(0.0, 1.0, 9_999)))
+    for wp in (1500.0, 9000.0):
+        out.append((f"w+ = {wp:g} and 9,999 negative weights within 1e-10, x = 0",
+                    np.r_[wp, neg], 0.0, None))
+    return out
+
+
+def peer_tail_rows(quick: bool = False, limit: float = 10.0) -> list[dict]:
+    """advgeom's exact ``sf`` beside gx2, momentchi2 and R survey on the same cases, same process
+    (R through one Rscript per case, timed inside R). Relative errors against the 60-digit
+    references; times are the best of 3 calls; a peer that is absent, fails or passes ``limit``
+    seconds per call is reported with its status."""
+    from advgeom.numerics import peers
+    from advgeom.theory import quadforms as qf
+
+    rows = []
+    versions = {p: peers.version(p) for p in peers.PEERS}
+    for name, vers in versions.items():
+        rows.append(_row("peers", f"{name} version", "version", vers or "not installed"))
+    for case, w, x, ref in _peer_designs(quick):
+        t_adv = best_time(lambda w=w, x=x: qf.sf(w, x, log=True), repeats=3)
+        val = qf.sf(w, x, log=True)
+        err = _rel_err_log(val, True, ref) if ref is not None else None
+        rows.append(_row("peers", f"{case}: advgeom exact", "rel. err.", err,
+                         target="<= 1e-12" if ref is not None else None,
+                         met=(err <= 1e-12) if err is not None else None))
+        rows.append(_row("peers", f"{case}: advgeom exact", "ms/call", 1e3 * t_adv, unit="ms"))
+        positive = bool(np.all(w > 0))
+        for peer, (_, methods) in peers.PEERS.items():
+            if peer == "survey":
+                if versions["survey"] is None:
+                    results = [peers.PeerResult("survey", "saddlepoint", None, status="not installed")]
+                else:
+                    results = peers.r_pchisqsum(w, [x], repeats=3, limit=60 * limit)
+            else:
+                if peer == "momentchi2" and not positive:
+                    continue
+                results = []
+                for method in methods:
+                    lim = min(limit, 5.0) if method == "ifft" else limit
+                    r = peers.tail(peer, method, w, x, limit=lim)
+                    if r.ok:
+                        best = r.seconds
+                        for _ in range(2):
+                            again = peers.tail(peer, method, w, x, limit=lim)
+                            if again.ok:
+                                best = min(best, again.seconds)
+                        r = peers.PeerResult(r.peer, r.method, r.value, r.log, r.status, best)
+                    results.append(r)
+            for r in results:
+                label = f"{case}: {r.peer} {r.method}"
+                if not r.ok:
+                    rows.append(_row("peers", label, "status", r.status))
+                    continue
+                e = _rel_err_log(r.value, r.log, ref) if ref is not None else None
+                rows.append(_row("peers", label, "rel. err.", e))
+                rows.append(_row("peers", label, "ms/call", 1e3 * r.seconds, unit="ms"))
+                if r.peer == "gx2" and r.method == "imhof":
+                    ratio = t_adv / r.seconds
+                    rows.append(_row("peers", f"{case}: advgeom / gx2 imhof", "time ratio", ratio,
+                                     target="<= 0.25", met=ratio <= 0.25))
+    return rows
 
 
 def conv_rows(quick: bool = False) -> list[dict]:
@@ -225,6 +317,7 @@ def run_all(quick: bool = False, progress: Callable[[str], None] | None = None) 
     """Every section; returns ``{"machine": ..., "date": ..., "rows": [...]}``."""
     steps = [
         ("exact tails against Imhof and the CLT", lambda: tail_rows(quick)),
+        ("tails beside gx2, momentchi2 and R survey", lambda: peer_tail_rows(quick)),
         ("spheres engines and distance bound",
          lambda: _external("advgeom.numerics.bench_spheres", "spheres")),
         ("Monte Carlo sampler", lambda: sphere_sampler_rows(50_000 if quick else 200_000)),

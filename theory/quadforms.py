@@ -87,18 +87,32 @@ _CHUNK = 1 << 20  # complex entries per block of nodes x weights
 
 
 def _check_weights(weights) -> np.ndarray:
-    w = np.asarray(weights, dtype=float).ravel()
-    if w.size == 0:
-        raise ValueError("weights must be non-empty, got an empty array")
+    if isinstance(weights, str | bytes) or weights is None:
+        raise ValueError(f"weights = {weights!r} must be a non-empty 1-D array of finite reals")
+    try:
+        w = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"weights = {weights!r} must be a non-empty 1-D array of finite "
+                         "reals") from None
+    if w.ndim != 1 or w.size == 0:
+        raise ValueError(f"weights must be a non-empty 1-D array of finite reals, got shape "
+                         f"{w.shape}")
+    if np.asarray(weights).dtype == bool:
+        raise ValueError("weights must be real numbers, got booleans")
     if not np.all(np.isfinite(w)):
         raise ValueError(f"weights must be finite, got {w[~np.isfinite(w)][:3]}")
     return w
 
 
 def _check_x(x) -> float:
-    x = float(x)
+    if isinstance(x, bool | np.bool_ | str | bytes) or x is None:
+        raise ValueError(f"x = {x!r} must be a finite real number")
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        raise ValueError(f"x = {x!r} must be a finite real number") from None
     if not math.isfinite(x):
-        raise ValueError(f"x must be finite, got {x}")
+        raise ValueError(f"x must be a finite real number, got {x}")
     return x
 
 
@@ -124,7 +138,17 @@ def cgf(weights, s):
     0.34657359028
     """
     w = _check_weights(weights)
-    s = np.asarray(s)
+    if isinstance(s, str | bytes | bool | np.bool_) or s is None:
+        raise ValueError(f"s = {s!r} must be a real or complex number or array")
+    try:
+        s = np.asarray(s, dtype=complex if np.iscomplexobj(s) else float)
+    except (TypeError, ValueError):
+        raise ValueError(f"s = {s!r} must be a real or complex number or array") from None
+    if s.size == 0 or not np.all(np.isfinite(s)):
+        raise ValueError(f"s must be finite and non-empty, got {s.ravel()[:3]}")
+    if np.any(np.real(1.0 - 2.0 * np.multiply.outer(s, w)) <= 0):
+        raise ValueError("s must satisfy Re(1 - 2 w_i s) > 0 for every weight (inside the "
+                         f"domain of K), got s = {s.ravel()[:3]}")
     return -0.5 * np.sum(np.log1p(-2.0 * np.multiply.outer(s, w)), axis=-1)
 
 
@@ -458,10 +482,29 @@ def sf(
     >>> round(float(sf([2.0, -1.0, -1.0], method="beta")), 12)   # 1 - 1/sqrt(3)
     0.42264973081
     """
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if not isinstance(log, bool | np.bool_):
+        raise ValueError(f"log = {log!r} must be True or False")
+    if isinstance(samples, bool | np.bool_) or not isinstance(samples, int | np.integer) \
+            or samples < 1:
+        raise ValueError(f"samples = {samples!r} must be an integer >= 1")
+    if precision is not None and (isinstance(precision, bool | np.bool_)
+                                  or not isinstance(precision, int | np.integer)
+                                  or not 1 <= precision <= 10_000):
+        raise ValueError(f"precision = {precision!r} must be None or an integer in [1, 10000]")
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng = {rng!r} must be None or a numpy.random.Generator")
     w = _check_weights(weights)
-    xs = np.asarray(x, dtype=float)
+    if isinstance(x, str | bytes) or x is None:
+        raise ValueError(f"x = {x!r} must be a finite real number or an array of them")
+    try:
+        xs = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"x = {x!r} must be a finite real number or an array of them") from None
+    if xs.ndim > 0 and (xs.size == 0 or not np.all(np.isfinite(xs))
+                        or np.asarray(x).dtype == bool):
+        raise ValueError(f"x must be a non-empty array of finite reals, got {xs.ravel()[:3]}")
     if xs.ndim > 0 and precision is not None:
         raise ValueError(f"precision= needs a scalar x, got x of shape {xs.shape}")
     if xs.ndim > 0:
