@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from advgeom.theory import _validate as check
 from scipy.optimize import minimize
 
 __all__ = [
@@ -203,23 +204,26 @@ def penalty_attack(model, x, target: int, c: float, *, box=(0.0, 1.0), norm: int
     Claims SZ-3 (penalty relaxation), SZ-4 (its inexactness), SZ-5 (``norm=1``). L-BFGS-B runs
     with ``ftol=1e-15``, ``gtol=1e-12``; for non-convex models it returns a local minimizer.
     """
-    x = np.asarray(x, dtype=np.float64)
-    c = float(c)
-    if not (c > 0 and np.isfinite(c)):
-        raise ValueError(f"c={c!r} must be a finite positive number")
-    if norm not in (1, 2):
+    x = check.array("x", x, ndim=1)
+    c = check.real("c", c, low=0.0, low_open=True)
+    if isinstance(norm, bool) or norm not in (1, 2):
         raise ValueError(f"norm={norm!r} must be 1 or 2")
+    maxiter = check.integer("maxiter", maxiter, low=1)
+    if not (hasattr(model, "logits") and hasattr(model, "loss_and_grad")):
+        raise ValueError(f"model = {model!r} must have logits(x) and loss_and_grad(x, target)")
     n_classes = np.asarray(model.logits(x)).shape[-1]
-    if int(target) != target or not 0 <= target < n_classes:
-        raise ValueError(f"target={target!r} must be a class index in [0, {n_classes - 1}]")
+    target = check.integer("target", target, low=0, high=n_classes - 1)
     m = x.size
     if box is None:
         rlo = np.full(m, -np.inf)
         rhi = np.full(m, np.inf)
     else:
-        lo, hi = box
-        lo = np.broadcast_to(np.asarray(lo, dtype=np.float64), x.shape)
-        hi = np.broadcast_to(np.asarray(hi, dtype=np.float64), x.shape)
+        try:
+            lo, hi = box
+        except (TypeError, ValueError):
+            raise ValueError(f"box={box!r} must be a pair (lo, hi) or None") from None
+        lo = np.broadcast_to(check.real_or_array("box", lo), x.shape)
+        hi = np.broadcast_to(check.real_or_array("box", hi), x.shape)
         outside = (x < lo) | (x > hi)
         if np.any(outside):
             i = int(np.argmax(outside))
@@ -267,6 +271,7 @@ def penalty_attack(model, x, target: int, c: float, *, box=(0.0, 1.0), norm: int
 
 def penalty_attack_path(model, x, target: int, cs, **kwargs) -> list[AttackResult]:
     """Penalty attacks over a list of c (warm-started from the previous solution)."""
+    cs = check.array("cs", cs, ndim=1, low=0.0, low_open=True)
     out = []
     r0 = kwargs.pop("r0", None)
     for c in cs:
@@ -299,7 +304,11 @@ def penalty_attack_search(model, x, target: int, *, box=(0.0, 1.0), c_range=(1e-
     >>> res.success, round(res.norm, 6)                       # d = 10 / ||w|| = 2
     (True, 2.0)
     """
-    lo_c, hi_c = (float(v) for v in c_range)
+    try:
+        lo_c, hi_c = (check.real("c_range", v, low=0.0, low_open=True) for v in c_range)
+    except TypeError:
+        raise ValueError(f"c_range={c_range!r} must be a pair (lo, hi)") from None
+    steps = check.integer("steps", steps, low=0)
     if not 0 < lo_c < hi_c:
         raise ValueError(f"c_range={c_range!r} must satisfy 0 < lo < hi")
     best: AttackResult | None = None

@@ -1542,7 +1542,7 @@ def test_network_bound_specs_and_validation(evidence):
         lip.maxpool_bound(5, 1, input_size=4)
     with pytest.raises(ValueError, match="lipschitz"):
         lip.certified_radius(1.0, 0.0)
-    with pytest.raises(ValueError, match="c=-1"):
+    with pytest.raises(ValueError, match="c = -1"):
         penalty_attack(BinaryLogistic(np.ones(2), 0.0), np.zeros(2), 1, -1.0)
     with pytest.raises(ValueError, match="padding"):
         lip.conv_operator_norm(k, 8, padding="reflect")

@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from itertools import product as _product
 
 import numpy as np
+from advgeom.theory import _validate as check
 
 __all__ = [
     "minimal_perturbation_affine",
@@ -69,12 +70,7 @@ __all__ = [
 
 
 def _vector(name: str, value, *, ndim: int = 1) -> np.ndarray:
-    arr = np.asarray(value, dtype=np.float64)
-    if arr.ndim != ndim:
-        raise ValueError(f"{name} must be a {ndim}-d array, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got non-finite entries")
-    return arr
+    return check.array(name, value, ndim=ndim)
 
 
 def _box(box, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -82,8 +78,13 @@ def _box(box, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = box
     except (TypeError, ValueError):
         raise ValueError(f"box={box!r} must be a pair (lo, hi) of scalars or arrays") from None
-    lo = np.broadcast_to(np.asarray(lo, dtype=np.float64), x.shape)
-    hi = np.broadcast_to(np.asarray(hi, dtype=np.float64), x.shape)
+    lo = check.real_or_array("box", lo)
+    hi = check.real_or_array("box", hi)
+    try:
+        lo, hi = np.broadcast_to(lo, x.shape), np.broadcast_to(hi, x.shape)
+    except ValueError:
+        raise ValueError(f"box = {box!r}: lo and hi must be scalars or arrays of shape "
+                         f"{x.shape}") from None
     if np.any(lo > hi):
         raise ValueError(f"box={box!r} needs lo <= hi elementwise")
     outside = (x < lo) | (x > hi)
@@ -95,14 +96,14 @@ def _box(box, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _pair(name: str, value, *, minimum: int = 1) -> tuple[int, int]:
-    if np.ndim(value) == 0:
+    if isinstance(value, str | bytes) or np.ndim(value) == 0:
         value = (value, value)
-    if len(value) != 2:
-        raise ValueError(f"{name}={value!r} must be an int or a pair of ints")
-    out = tuple(int(v) for v in value)
-    if any(v != w for v, w in zip(out, value, strict=True)) or min(out) < minimum:
-        raise ValueError(f"{name}={value!r} must be integer(s) >= {minimum}")
-    return out  # type: ignore[return-value]
+    try:
+        if len(value) != 2:
+            raise ValueError(f"{name} = {value!r} must be an int or a pair of ints")
+    except TypeError:
+        raise ValueError(f"{name} = {value!r} must be an int or a pair of ints") from None
+    return tuple(check.integer(name, v, low=minimum) for v in value)  # type: ignore[return-value]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -160,16 +161,14 @@ def minimal_perturbation_affine(w, b, x, *, box=None, target=None) -> tuple[np.n
     x = _vector("x", x)
     if w.shape != x.shape:
         raise ValueError(f"w and x must have the same shape, got {w.shape} and {x.shape}")
-    b = float(b)
-    if not np.isfinite(b):
-        raise ValueError(f"b={b!r} must be finite")
+    b = check.real("b", b)
     wn2 = float(w @ w)
     if wn2 == 0.0:
         raise ValueError("w must be nonzero (a zero weight vector has no decision boundary)")
     s = float(w @ x) + b
     if target is None:
         sigma = -1 if s > 0 else 1
-    elif target in (1, -1):
+    elif not isinstance(target, bool | np.bool_) and target in (1, -1):
         sigma = int(target)
     else:
         raise ValueError(f"target={target!r} must be +1, -1 or None")
@@ -284,7 +283,8 @@ def minimal_perturbation_polyhedral(W, b, x, target, *, box=None) -> tuple[np.nd
     K, m = W.shape
     if b.shape != (K,) or x.shape != (m,):
         raise ValueError(f"shapes W {W.shape}, b {b.shape}, x {x.shape} are inconsistent")
-    if not (isinstance(target, int | np.integer) and 0 <= target < K):
+    if not (isinstance(target, int | np.integer) and not isinstance(target, bool)
+            and 0 <= target < K):
         raise ValueError(f"target={target!r} must be an int in [0, {K - 1}]")
     others = [j for j in range(K) if j != target]
     A = W[target] - W[others]
@@ -365,15 +365,16 @@ def logistic_penalty_closed_form(w, b, x, c, *, target=None) -> tuple[np.ndarray
     """
     w = _vector("w", w)
     x = _vector("x", x)
-    c = float(c)
-    if not c > 0 or not np.isfinite(c):
-        raise ValueError(f"c={c!r} must be a finite positive number")
+    if w.shape != x.shape:
+        raise ValueError(f"w and x must have the same shape, got {w.shape} and {x.shape}")
+    c = check.real("c", c, low=0.0, low_open=True)
     n = float(np.linalg.norm(w))
     if n == 0:
         raise ValueError("w must be nonzero")
-    if not np.isfinite(float(b)):
-        raise ValueError(f"b={b!r} must be finite")
+    b = check.real("b", b)
     s = float(w @ x + b)
+    if target is not None and (isinstance(target, bool | np.bool_) or target not in (1, -1)):
+        raise ValueError(f"target={target!r} must be +1, -1 or None")
     sigma = (-1 if s > 0 else 1) if target is None else int(target)
     if sigma not in (1, -1):
         raise ValueError(f"target={target!r} must be +1, -1 or None")
@@ -415,7 +416,9 @@ def maxpool2d(x, window, stride) -> np.ndarray:
     >>> maxpool2d(np.arange(16.0).reshape(4, 4), 2, 2).tolist()
     [[5.0, 7.0], [13.0, 15.0]]
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = check.array("x", x)
+    if x.ndim < 2:
+        raise ValueError(f"x must have at least 2 dimensions, got shape {x.shape}")
     kh, kw = _pair("window", window)
     sh, sw = _pair("stride", stride)
     H, W = x.shape[-2:]
@@ -479,7 +482,7 @@ def contrast_norm(x, eps: float, gamma: float) -> np.ndarray:
     >>> contrast_norm([3.0, 4.0], 0.0 + 1.0, 0.5).round(6).tolist()
     [0.588348, 0.784465]
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = check.array("x", x)
     eps, gamma = _contrast_params(eps, gamma)
     return x / (eps + np.sum(x * x, axis=-1, keepdims=True)) ** gamma
 
@@ -499,11 +502,8 @@ def contrast_norm_jacobian(x, eps: float, gamma: float) -> np.ndarray:
 
 
 def _contrast_params(eps, gamma) -> tuple[float, float]:
-    eps, gamma = float(eps), float(gamma)
-    if not (eps > 0 and np.isfinite(eps)):
-        raise ValueError(f"eps={eps!r} must be a finite positive number")
-    if not (gamma >= 0 and np.isfinite(gamma)):
-        raise ValueError(f"gamma={gamma!r} must be finite and >= 0")
+    eps = check.real("eps", eps, low=0.0, low_open=True)
+    gamma = check.real("gamma", gamma, low=0.0)
     return eps, gamma
 
 
@@ -523,13 +523,17 @@ def contrast_norm_bound(eps, gamma):
     >>> contrast_norm_bound(np.array([1.0, 4.0]), 0.5).tolist()
     [1.0, 0.5]
     """
-    eps_a = np.asarray(eps, dtype=np.float64)
-    gamma_a = np.asarray(gamma, dtype=np.float64)
-    if np.any(~(eps_a > 0)) or not np.all(np.isfinite(eps_a)):
-        raise ValueError(f"eps={eps!r} must be finite and > 0")
-    if np.any(~(gamma_a >= 0)) or not np.all(np.isfinite(gamma_a)):
-        raise ValueError(f"gamma={gamma!r} must be finite and >= 0")
-    out = eps_a ** (-gamma_a)
+    eps_a = check.real_or_array("eps", eps, low=0.0, low_open=True)
+    gamma_a = check.real_or_array("gamma", gamma, low=0.0)
+    try:
+        eps_a, gamma_a = np.broadcast_arrays(eps_a, gamma_a)
+    except ValueError:
+        raise ValueError(f"eps and gamma must broadcast, got shapes {np.shape(eps_a)} and "
+                         f"{np.shape(gamma_a)}") from None
+    with np.errstate(over="ignore"):
+        out = eps_a ** (-gamma_a)
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"eps = {eps!r}, gamma = {gamma!r}: eps^-gamma overflows double precision")
     return out if out.ndim else float(out)
 
 
@@ -731,7 +735,7 @@ def conv2d_direct(x, kernel, *, stride=1, padding="circular") -> np.ndarray:
     [[[1.0, 3.0, 5.0, 3.0]]]
     """
     kernel = _kernel(kernel)
-    x = np.asarray(x, dtype=np.float64)
+    x = check.array("x", x)
     co, ci, kh, kw = kernel.shape
     if x.ndim < 3 or x.shape[-3] != ci:
         raise ValueError(f"x must have shape (..., {ci}, H, W), got {x.shape}")
@@ -945,7 +949,7 @@ def relu_network_jacobian(weights, biases, x) -> np.ndarray:
     >>> J[0].tolist()
     [[1.0, 0.0], [0.0, 0.0]]
     """
-    x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+    x = np.atleast_2d(check.array("x", x, ndim=(1, 2)))
     n = x.shape[0]
     J = np.broadcast_to(np.eye(x.shape[1]), (n, x.shape[1], x.shape[1])).copy()
     h = x
@@ -1062,12 +1066,8 @@ def certified_radius(margin, lipschitz):
     >>> certified_radius(np.array([-1.0, 0.0]), 2.0).tolist()
     [0.0, 0.0]
     """
-    m = np.asarray(margin, dtype=np.float64)
-    L = np.asarray(lipschitz, dtype=np.float64)
-    if np.any(~(L > 0)) or not np.all(np.isfinite(L)):
-        raise ValueError(f"lipschitz={lipschitz!r} must be finite and > 0")
-    if not np.all(np.isfinite(m)):
-        raise ValueError(f"margin={margin!r} must be finite")
+    m = check.real_or_array("margin", margin)
+    L = check.real_or_array("lipschitz", lipschitz, low=0.0, low_open=True)
     out = np.where(m > 0, m, 0.0) / (np.sqrt(2.0) * L)
     return out if out.ndim else float(out)
 
@@ -1089,12 +1089,8 @@ def gaussian_flip_logprob(distance, sigma):
     """
     from scipy.stats import norm
 
-    d = np.asarray(distance, dtype=np.float64)
-    s = np.asarray(sigma, dtype=np.float64)
-    if np.any(~(d >= 0)):
-        raise ValueError(f"distance={distance!r} must be >= 0")
-    if np.any(~(s > 0)):
-        raise ValueError(f"sigma={sigma!r} must be > 0")
+    d = check.real_or_array("distance", distance, low=0.0)
+    s = check.real_or_array("sigma", sigma, low=0.0, low_open=True)
     out = norm.logsf(d / s)
     return out if np.ndim(out) else float(out)
 
@@ -1112,14 +1108,9 @@ def random_direction_flip_prob(distance, rho, m):
     """
     from scipy.special import betainc
 
-    d = np.asarray(distance, dtype=np.float64)
-    r = np.asarray(rho, dtype=np.float64)
-    if np.any(~(d >= 0)):
-        raise ValueError(f"distance={distance!r} must be >= 0")
-    if np.any(~(r > 0)):
-        raise ValueError(f"rho={rho!r} must be > 0")
-    if int(m) != m or m < 2:
-        raise ValueError(f"m={m!r} must be an integer >= 2")
+    d = check.real_or_array("distance", distance, low=0.0)
+    r = check.real_or_array("rho", rho, low=0.0, low_open=True, allow_inf=True)
+    m = check.integer("m", m, low=2)
     # 1 - (d/rho)^2 as (rho - d)(rho + d)/rho^2: no cancellation when d is close to rho, where the
     # probability is smallest
     dm = np.minimum(d, r)
