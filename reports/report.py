@@ -13,23 +13,24 @@ output bytes are identical: figures are SVG without dates, fonts are the ones bu
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import typst
-from advgeom.reports import figures
+from advgeom.reports import figures, verdicts
 from advgeom.reports.ledger import RunRecord, TestRecord
 from advgeom.reports.text import fmt_number, latex_to_unicode, lit
 from advgeom.reports.verdicts import ClaimStatus, effective_outcome, run_statuses
 from advgeom.theory import claims as registry
 from advgeom.theory.claims import VERDICTS, Claim, Registry
 
-__all__ = ["ReportError", "build_source", "write_report"]
+__all__ = ["ReportError", "build_source", "render", "safe_math", "write_report"]
 
 PAPER_ORDER = ("spheres", "tilting", "intriguing", "dube", "spectrum")
 STATUS_ORDER = (*VERDICTS, "NOT ESTABLISHED", "NOT RUN")
@@ -44,6 +45,7 @@ class _Doc:
     parts: list[str]
     files: dict[str, str]
     bad_math: frozenset[str] = frozenset()
+    bad_figures: dict[str, str] = field(default_factory=dict)
 
     def add(self, *chunks: str) -> None:
         self.parts.extend(chunks)
@@ -54,9 +56,22 @@ class _Doc:
         return name
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(str(text).encode("utf-8", "replace")).hexdigest()
+
+
+def _breakable(text: str) -> str:
+    """Zero-width spaces inside long unbroken runs, so that a line can break there."""
+    def split(m: re.Match) -> str:
+        word = re.sub(r"([_/.,:;=(\[*+\-])", "\\1\u200b", m.group(0))
+        return re.sub(r"([^\u200b\s]{24})(?=[^\u200b\s])", "\\1\u200b", word)
+
+    return re.sub(r"\S{25,}", split, str(text))
+
+
 def _t(text: str) -> str:
-    """Markup that shows ``text`` verbatim."""
-    return f"#{lit(text)}"
+    """Markup that shows ``text`` verbatim (long runs may break across lines)."""
+    return f"#{lit(_breakable(text))}"
 
 
 def _badge(status: str) -> str:
@@ -86,6 +101,10 @@ _PREAMBLE = """
 #let ok = text(fill: rgb("#1b7837"), weight: "bold", "pass")
 #let bad = text(fill: rgb("#b2182b"), weight: "bold", "FAIL")
 #let info = text(fill: gray, "info")
+#let fit(body) = layout(size => {{
+  let w = measure(body).width
+  if w > size.width {{ scale(size.width / w * 100%, reflow: true, body) }} else {{ body }}
+}})
 """
 
 
@@ -106,6 +125,7 @@ def _title_page(doc: _Doc, run: RunRecord, stamp: datetime, statuses: list[Claim
         "#v(0.5cm)",
         f"#text(size: 9pt)[{_t(line2)}]",
         "#v(2cm)]",
+        *_partial_notice(run),
         "#block(inset: 8pt, stroke: 0.4pt + gray, radius: 3pt)[",
         "#set text(size: 8.5pt)",
         "*How to read this report.* Each claim has an expected verdict in the registry: a hypothesis. "
@@ -117,6 +137,49 @@ def _title_page(doc: _Doc, run: RunRecord, stamp: datetime, statuses: list[Claim
         "cited evidence does not support it), NOT CHECKABLE (qualitative; the registry says why). "
         "Monte Carlo intervals are at level 1 - 1e-6 unless stated.]",
     )
+
+
+def _partial_notice(run: RunRecord) -> list[str]:
+    """A warning box for the title page when the run is not a complete verification."""
+    if run.complete:
+        return []
+    p = run.provenance or {}
+    why = [f"pytest exit status {run.exitstatus}"]
+    if p.get("interrupted"):
+        why.append("the run was interrupted")
+    partial = p.get("partial_claims") or {}
+    if partial:
+        why.append(f"{len(partial)} claims had only some of their tests run")
+    text = ("PARTIAL RUN: this run is not a complete verification (" + "; ".join(why) + "). Claims it "
+            "did not exercise show NOT RUN; claims only some of whose tests ran show NOT ESTABLISHED.")
+    return [f'#block(fill: rgb("#fbe3e4"), inset: 8pt, radius: 3pt, width: 100%)'
+            f'[#text(weight: "bold")[{_t(text)}]]', "#v(0.4cm)"]
+
+
+def _strongest_table(doc: _Doc, top: list[ClaimStatus]) -> None:
+    """Claims counted by the strongest kind of evidence behind their status."""
+    counts: Counter = Counter()
+    for s in top:
+        if s.status == "NOT CHECKABLE":
+            counts["not checkable (no test needed)"] += 1
+        elif s.status == "NOT RUN":
+            counts["not run"] += 1
+        elif not s.established:
+            counts["not established"] += 1
+        else:
+            counts[getattr(verdicts, "strongest_kind", lambda _s: None)(s) or "none"] += 1
+    order = ["derivation", "counterexample", "reference", "decision", "interval", "none",
+             "not established", "not run", "not checkable (no test needed)"]
+    rows = ", ".join(f"[{_t(k)}], [{counts[k]}]" for k in order if counts[k])
+    doc.add("== Claims by the strongest evidence behind them",
+            "#table(columns: (auto, auto), align: (left, right), [*strongest evidence*], "
+            f"[*claims*], {rows})")
+
+
+def _sentence(s: ClaimStatus) -> str:
+    fn = getattr(verdicts, "evidence_sentence", None)
+    text = fn(s) if fn is not None else s.status
+    return f"#text(size: 8pt, style: \"italic\")[{_t(text)}]"
 
 
 def _summary(doc: _Doc, reg: Registry, statuses: list[ClaimStatus], papers: list[str]) -> None:
@@ -131,6 +194,7 @@ def _summary(doc: _Doc, reg: Registry, statuses: list[ClaimStatus], papers: list
         rows.append(", ".join(cells + [f"[{sum(counts[p].values())}]"]))
     doc.add(f"#table(columns: {len(used) + 2}, align: (left, {', '.join(['center'] * (len(used) + 1))}),",
             header + ",", ",\n".join(rows), ")")
+    _strongest_table(doc, [top[c.id] for p in papers for c in reg.all(p)])
     doc.add("== All claims")
     rows = []
     for p in papers:
@@ -152,8 +216,16 @@ def _graph(doc: _Doc, reg: Registry, statuses: list[ClaimStatus], papers: list[s
             f'#figure(image("{name}", width: 100%))')
 
 
+def _form(item: dict) -> str | None:
+    """``value`` or ``estimate`` for a row that shows a number with its criterion, else None."""
+    if item.get("kind") in ("value", "estimate"):  # rows written before evidence had kinds
+        return item["kind"]
+    form = item.get("form")
+    return form if form in ("value", "estimate") and isinstance(item.get("value"), dict) else None
+
+
 def _value_row(item: dict) -> str:
-    if item["kind"] == "estimate":
+    if _form(item) == "estimate":
         lo, hi = item["interval"]
         crit = f"[{fmt_number(lo)}, {fmt_number(hi)}] at {item['level']:.7g}"
         ref = fmt_number(item.get("reference"))
@@ -179,29 +251,104 @@ def _value_row(item: dict) -> str:
             parts.append(f"rel. err. {fmt_number(item['rel_err'], 3)}")
         crit = "; ".join(parts)
         ref = fmt_number(item.get("reference"))
-    status = {True: "#ok", False: "#bad", None: "#info"}[item.get("passed")]
-    name = item["name"] + (f" ({item['note']})" if item.get("note") else "")
-    return f"[{_t(name)}], [{_t(fmt_number(item['value']))}], [{_t(ref)}], [{_t(crit)}], [{status}]"
+    status = {True: "#ok", False: "#bad", None: "#info"}.get(item.get("passed"), "#info")
+    name = str(item.get("name", "")) + (f" ({item['note']})" if item.get("note") else "")
+    kind = str(item.get("kind", "")) + (f": {item['method']}" if item.get("method") else "")
+    return (f"[{_t(name)}], [{_t(fmt_number(item['value']))}], [{_t(ref)}], [{_t(crit)}], "
+            f"[{_t(kind)}], [{status}]")
 
 
-def _step_math(step: dict) -> str:
-    return f"$ {step['lhs']} {step['relation']} {step['rhs']} $"
+_RELATIONS = {"=": "=", "<=": "<=", "<": "<", ">=": ">=", ">": ">", "!=": "!="}
+#: Multi-letter names that Typst math from :func:`advgeom.proofs.core.typst_math` may contain.
+_MATH_NAMES = frozenset("""
+sqrt root binom abs max min sin cos tan ln exp sinh cosh tanh arcsin arccos arctan Gamma Beta
+zeta psi cases integral sum lim partial dif infinity pi gamma display
+alpha beta delta epsilon eta theta iota kappa lambda mu nu xi rho sigma tau upsilon phi chi omega
+Delta Theta Lambda Xi Pi Sigma Phi Psi Omega
+""".split())
+_MATH_STRING = re.compile(r'"[A-Za-z0-9 _,:;+\-()\'.]*"')
+_MATH_CHARS = re.compile(r"[A-Za-z0-9\s()+\-*/^_,=<>!&'|.]*")
+
+
+def safe_math(text: str) -> str | None:
+    """``text`` if it is Typst math of the kind the sympy printer writes (letters, numbers,
+    operators, the printer's function names, plain quoted words), else None: ledger text is data,
+    and anything else (``#``, ``$``, brackets, other identifiers) would be Typst code."""
+    if not isinstance(text, str) or len(text) > 20000:
+        return None
+    bare = _MATH_STRING.sub(" ", text)
+    if not _MATH_CHARS.fullmatch(bare) or re.search(r"[A-Za-z]\.|\.[A-Za-z]", bare):
+        return None
+    if any(len(w) > 1 and w not in _MATH_NAMES for w in re.findall(r"[A-Za-z]+", bare)):
+        return None
+    return text
+
+
+def _step_math(step: dict) -> str | None:
+    lhs, rhs = safe_math(step.get("lhs")), safe_math(step.get("rhs"))
+    rel = _RELATIONS.get(step.get("relation"))
+    if lhs is None or rhs is None or rel is None:
+        return None
+    return f"$display({lhs} {rel} {rhs})$"
+
+
+def _fitted(math: str) -> str:
+    """Math set at its natural size, or scaled down to the line width when it is wider."""
+    return f"#fit(box({math}))"
 
 
 def _derivation(doc: _Doc, item: dict, math_ok: bool) -> None:
-    doc.add(f"*Derivation: {_t(item['title'])}*")
+    doc.add(f"*Derivation: {_t(str(item.get('title', '')))}*")
+    extra = []
+    for p in item.get("premises") or []:
+        extra.append(f"premise {p.get('name', '')}: {p.get('relation', '')} ({p.get('statement', '')})")
+    concl = item.get("conclusion")
+    if concl:
+        extra.append(f"conclusion: {concl.get('text', '')}")
+    mut = item.get("mutation")
+    if mut:
+        line = f"mutation check: {mut.get('rejected', 0)} of {mut.get('total', 0)} mutations rejected"
+        if mut.get("survived"):
+            line += "; survived: " + "; ".join(map(str, mut["survived"]))
+        extra.append(line)
+    if item.get("vacuous"):
+        extra.append("VACUOUS: a perturbed premise or conclusion still checks; this derivation "
+                     "establishes nothing")
+    if extra:
+        doc.add(f"#text(size: 7.5pt)[{' #linebreak() '.join(_t(x) for x in extra)}]")
     lines = []
-    for step in item["steps"]:
-        rel = step["relation"]
-        if math_ok and _step_math(step) not in doc.bad_math:
-            eq = _step_math(step)
+    for step in item.get("steps") or []:
+        rel = str(step.get("relation", ""))
+        eq = _step_math(step) if math_ok else None
+        if eq is not None and eq not in doc.bad_math:
+            eq = _fitted(eq)
         else:
-            eq = f"#raw({lit(step['lhs_text'] + ' ' + rel + ' ' + step['rhs_text'])})"
-        mark = "#ok" if step["ok"] else "#bad"
-        lines.append(f"[{step['index'] + 1}.], [{eq}], [{_t(step['justification'])}], "
-                     f"[{mark} #text(size: 6pt, fill: gray, {lit(step['method'])})]")
-    doc.add("#table(columns: (auto, 1.3fr, 1fr, auto), stroke: none, align: horizon,",
+            eq = _t(f"{step.get('lhs_text', '')} {rel} {step.get('rhs_text', '')}")
+        mark = "#ok" if step.get("ok") else "#bad"
+        lines.append(f"[{int(step.get('index', 0)) + 1}.], [{eq}], [{mark}], [], "
+                     f"[#text(size: 7.5pt)[{_t(str(step.get('justification', '')))}]], "
+                     f"[#text(size: 6pt, fill: gray, {lit(str(step.get('method', '')))})]")
+    doc.add("#table(columns: (auto, 1fr, auto), stroke: none, align: horizon,",
             ",\n".join(lines), ")")
+
+
+def _decision(doc: _Doc, e: dict) -> None:
+    def num(x) -> str:
+        return "" if x is None else f"{x:.6g}" if isinstance(x, float | int) else str(x)
+
+    ci = e.get("ci") or [None, None]
+    rows = [("statistic", e.get("statistic") or e.get("name", "")), ("rule", e.get("rule", "")),
+            ("level", f"family-wise {num(e.get('level'))}, per test {num(e.get('per_test_level'))}"
+                      f", family {num(e.get('family'))}"),
+            ("minimum effect", num(e.get("min_effect"))),
+            ("sample", f"n = {num(e.get('n'))} (planned {num(e.get('planned_sample'))})"),
+            ("effect", f"{num(e.get('effect'))}, interval [{num(ci[0])}, {num(ci[1])}]"),
+            ("outcome", str(e.get("outcome", "")))]
+    if e.get("n_to_decide"):
+        rows.append(("sample that would decide", num(e.get("n_to_decide"))))
+    cells = ", ".join(f"[*{_t(k)}*], [{_t(v)}]" for k, v in rows)
+    doc.add(f"*Decision: {_t(str(e.get('name', '')))}*",
+            f"#table(columns: (auto, 1fr), {cells})")
 
 
 def _evidence(doc: _Doc, tests: list[TestRecord], shown_figures: dict[str, str], claim_id: str,
@@ -214,17 +361,25 @@ def _evidence(doc: _Doc, tests: list[TestRecord], shown_figures: dict[str, str],
         if t.outcome == "failed" and t.message:
             doc.add(f"#block(fill: rgb(\"#fbe3e4\"), inset: 4pt, width: 100%)"
                     f"[#text(size: 7pt)[{_t(t.message[:600])}]]")
-        values = [e for e in t.evidence if e["kind"] in ("value", "estimate")]
+        values = [e for e in t.evidence if _form(e)]
         if values:
-            doc.add("#table(columns: (1.6fr, 1fr, 1fr, 1.2fr, auto),",
-                    "[*check*], [*value*], [*reference*], [*tolerance / interval*], [*pass*],",
+            doc.add("#table(columns: (1.5fr, 1fr, 1fr, 1.2fr, 1fr, auto),",
+                    "[*check*], [*value*], [*reference*], [*tolerance / interval*], [*kind*], "
+                    "[*pass*],",
                     ",\n".join(_value_row(v) for v in values), ")")
         for e in t.evidence:
             if e["kind"] == "derivation":
                 _derivation(doc, e, math_ok)
+            elif e["kind"] == "decision":
+                _decision(doc, e)
             elif e["kind"] == "counterexample":
-                rows = ", ".join(f"[{_t(k)}], [{_t(fmt_number(v, 12))}]"
-                                 for k, v in e["values"].items())
+                vals = dict(e.get("values") or {})
+                for key in ("value", "bound", "margin", "tolerance"):
+                    if isinstance(e.get(key), dict):
+                        vals[key] = e[key]
+                if e.get("relation"):
+                    vals["claimed relation"] = {"text": f"value {e['relation']} bound", "num": None}
+                rows = ", ".join(f"[{_t(k)}], [{_t(fmt_number(v, 12))}]" for k, v in vals.items())
                 doc.add(f"#block(fill: rgb(\"#fff4e5\"), inset: 5pt, width: 100%)[*Counterexample.* "
                         f"{_t(e['description'])}",
                         f"#table(columns: (auto, auto), {rows})]" if rows else "]")
@@ -240,6 +395,11 @@ def _evidence(doc: _Doc, tests: list[TestRecord], shown_figures: dict[str, str],
                     doc.add(f"#text(size: 8pt, style: \"italic\")[{_t(note)}]")
                     continue
                 shown_figures[key] = claim_id
+                reason = doc.bad_figures.get(_digest(e.get("svg", "")))
+                if reason is not None:
+                    doc.add(f"#block(stroke: 0.4pt + gray, inset: 6pt, width: 100%)[#text(size: 8pt)["
+                            f"{_t('Figure not shown (' + reason + '): ' + e['caption'])}]]")
+                    continue
                 name = doc.svg(e["svg"])
                 doc.add(f'#figure(image("{name}", width: 92%), caption: [{_t(e["caption"])}])')
 
@@ -249,7 +409,7 @@ def _claim_page(doc: _Doc, c: Claim, by_id: dict[tuple[str, str], ClaimStatus], 
     s = by_id[(c.id, "")]
     doc.add(f"== {_t(c.id + ': ' + c.title)} #label({lit('claim-' + c.id)})",
             f"{_badge(s.status)} #h(4pt) #text(size: 8pt)[expected {_t(c.verdict)}; "
-            f"{s.n_passed} of {s.n_tests} tests passed]")
+            f"{s.n_passed} of {s.n_tests} tests passed]", "", _sentence(s))
     rows = [("Source", c.source), ("As stated", c.as_stated),
             ("Formal", latex_to_unicode(c.formal))]
     if c.correction:
@@ -268,7 +428,8 @@ def _claim_page(doc: _Doc, c: Claim, by_id: dict[tuple[str, str], ClaimStatus], 
         rrows = []
         for r in c.readings:
             rs = by_id[(c.id, r.id)]
-            rrows.append(f"[{_t(r.id)}], [{_t(latex_to_unicode(r.statement))}], [{_t(r.verdict)}], "
+            rrows.append(f"[{_t(r.id)}], [{_t(latex_to_unicode(r.statement))} #linebreak() "
+                         f"{_sentence(rs)}], [{_t(r.verdict)}], "
                          f"[{_badge(rs.status)}], [{rs.n_passed}/{rs.n_tests}]")
         doc.add("*Readings*", "#table(columns: (auto, 1fr, auto, auto, auto),",
                 "[*reading*], [*statement*], [*expected*], [*this run*], [*tests*],",
@@ -308,7 +469,8 @@ def _provenance(doc: _Doc, run: RunRecord) -> None:
 
 
 def build_source(run: RunRecord, stamp: datetime, *, paper: str | None = None,
-                 reg: Registry | None = None, math_ok: bool = True) -> tuple[str, dict[str, str]]:
+                 reg: Registry | None = None, math_ok: bool = True,
+                 bad_figures: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
     """Typst source and the figure files it references, for one run."""
     reg = reg or registry.registry()
     papers = _paper_order(reg)
@@ -322,7 +484,7 @@ def build_source(run: RunRecord, stamp: datetime, *, paper: str | None = None,
     date = (f"datetime(year: {stamp.year}, month: {stamp.month}, day: {stamp.day}, "
             f"hour: {stamp.hour}, minute: {stamp.minute}, second: {stamp.second})")
     doc = _Doc([_PREAMBLE.format(date=date, run_id=run.id)], {},
-               _untypesettable(run) if math_ok else frozenset())
+               _untypesettable(run) if math_ok else frozenset(), dict(bad_figures or {}))
     _title_page(doc, run, stamp, statuses, reg, papers)
     _summary(doc, reg, statuses, papers)
     _graph(doc, reg, statuses, papers)
@@ -342,65 +504,95 @@ def build_source(run: RunRecord, stamp: datetime, *, paper: str | None = None,
 def _untypesettable(run: RunRecord) -> frozenset[str]:
     """Derivation steps whose printed math Typst rejects; they are shown as plain text instead.
 
-    All steps are compiled in one scratch document, one per line; each error names its line, that
-    step is set aside and the rest compiled again, so one odd expression costs one step's math, not
-    the whole report's.
+    All steps are compiled in one scratch document, one per line, in a folder that holds nothing
+    else; each error names its line, that step is set aside and the rest compiled again, so one odd
+    expression costs one step's math, not the whole report's. Math that is not of the printer's
+    kind (see :func:`safe_math`) never reaches Typst.
     """
-    snippets = sorted({_step_math(step) for t in run.tests for e in t.evidence
-                       if e["kind"] == "derivation" for step in e["steps"]})
+    snippets = sorted({m for t in run.tests for e in t.evidence if e.get("kind") == "derivation"
+                       for step in e.get("steps") or [] if (m := _step_math(step)) is not None})
     bad: set[str] = set()
-    for _ in range(len(snippets) + 1):
-        good = [x for x in snippets if x not in bad]
-        try:
-            typst.compile("\n".join(good).encode(), format="pdf")
-            break
-        except typst.TypstError as exc:
-            m = re.search(r":(\d+):\d+", exc.diagnostic or "")
-            if not m or not 1 <= int(m.group(1)) <= len(good):
-                return frozenset(snippets)  # cannot locate it: plain text for all, still a report
-            bad.add(good[int(m.group(1)) - 1])
+    with tempfile.TemporaryDirectory(prefix="advgeom-typst-") as tmp:
+        for _ in range(len(snippets) + 1):
+            good = [x for x in snippets if x not in bad]
+            try:
+                typst.compile("\n".join(good).encode(), format="pdf", root=tmp,
+                              ignore_system_fonts=True)
+                break
+            except typst.TypstError as exc:
+                m = re.search(r":(\d+):\d+", getattr(exc, "diagnostic", "") or str(exc))
+                if not m or not 1 <= int(m.group(1)) <= len(good):
+                    return frozenset(snippets)  # cannot locate it: plain text for all
+                bad.add(good[int(m.group(1)) - 1])
     return frozenset(bad)
 
 
-def _compile(source: str, files: dict[str, str], stamp: datetime) -> bytes:
+def _bad_figures(files: dict[str, str]) -> dict[str, str]:
+    """Figures that Typst cannot embed, by digest of their SVG, with the reason (one line)."""
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="advgeom-typst-") as tmp:
+        for text in files.values():
+            (Path(tmp) / "f.svg").write_text(text, encoding="utf-8")
+            try:
+                typst.compile(b'#image("f.svg")', format="pdf", root=tmp, ignore_system_fonts=True)
+            except typst.TypstError as exc:
+                out[_digest(text)] = " ".join(str(exc).split())[:120] or "not a valid SVG"
+    return out
+
+
+def _compile(source: str, files: dict[str, str], stamp: datetime, *, fmt: str = "pdf",
+             ppi: float | None = None):
+    """Compile in a temporary folder that holds only the report's own files (the Typst root)."""
     with tempfile.TemporaryDirectory(prefix="advgeom-typst-") as tmp:
         root = Path(tmp)
         for name, text in files.items():
             (root / name).write_text(text, encoding="utf-8")
         (root / "main.typ").write_text(source, encoding="utf-8")
         compiler = typst.Compiler(root=str(root), ignore_system_fonts=True)
-        return compiler.compile(input=str(root / "main.typ"), format="pdf", timestamp=stamp)
+        return compiler.compile(input=str(root / "main.typ"), format=fmt, ppi=ppi, timestamp=stamp)
+
+
+def render(run: RunRecord, *, timestamp: datetime | None = None, paper: str | None = None,
+           fmt: str = "pdf", ppi: float | None = None):
+    """The compiled report (PDF bytes, or a list of PNG pages with ``fmt="png"``).
+
+    A figure Typst cannot embed becomes a placeholder with the reason; math Typst rejects falls back
+    to text."""
+    stamp = (timestamp or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    source, files = build_source(run, stamp, paper=paper)
+    try:
+        return _compile(source, files, stamp, fmt=fmt, ppi=ppi)
+    except typst.TypstError:
+        bad = _bad_figures({k: v for k, v in files.items() if k.startswith("fig-")})
+        source, files = build_source(run, stamp, paper=paper, math_ok=False, bad_figures=bad)
+        try:
+            return _compile(source, files, stamp, fmt=fmt, ppi=ppi)
+        except typst.TypstError as exc:
+            raise ReportError("Typst could not typeset the report: "
+                              f"{' '.join(str(exc).split())[:300]}") from None
 
 
 def write_report(run: RunRecord, output: Path | str, *, timestamp: datetime | None = None,
                  paper: str | None = None) -> Path:
-    """Typeset ``run`` into the PDF ``output`` (atomically); return the path written.
-
-    If sympy-derived math fails to typeset, the derivations fall back to plain text rather than
-    losing the report.
-    """
+    """Typeset ``run`` into the PDF ``output`` (atomically: a temporary file in the same folder,
+    fsynced, then renamed); return the path written."""
     output = Path(output)
     if output.suffix.lower() != ".pdf":
         raise ReportError(f"output {str(output)!r} must end in .pdf")
+    if output.is_dir():
+        raise ReportError(f"output {str(output)!r} is a directory")
     folder = output.parent if str(output.parent) else Path(".")
     if not folder.is_dir():
         raise ReportError(f"cannot write {str(output)!r}: folder {str(folder)!r} does not exist")
     if not os.access(folder, os.W_OK):
         raise ReportError(f"cannot write {str(output)!r}: folder {str(folder)!r} is not writable")
-    stamp = (timestamp or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    source, files = build_source(run, stamp, paper=paper)
-    try:
-        pdf = _compile(source, files, stamp)
-    except typst.TypstError:
-        source, files = build_source(run, stamp, paper=paper, math_ok=False)
-        try:
-            pdf = _compile(source, files, stamp)
-        except typst.TypstError as exc:
-            raise ReportError(f"Typst could not typeset the report: {exc}") from None
+    pdf = render(run, timestamp=timestamp, paper=paper)
     fd, tmp_name = tempfile.mkstemp(prefix=".advgeom-", suffix=".pdf.part", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(pdf)
+            fh.flush()
+            os.fsync(fh.fileno())
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp_name, 0o666 & ~umask)  # mkstemp's 0600 is for the partial file only
@@ -408,4 +600,12 @@ def write_report(run: RunRecord, output: Path | str, *, timestamp: datetime | No
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+    try:  # the rename itself, on disk
+        dfd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
     return output
