@@ -304,10 +304,9 @@ def penalty_attack_search(model, x, target: int, *, box=(0.0, 1.0), c_range=(1e-
     >>> res.success, round(res.norm, 6)                       # d = 10 / ||w|| = 2
     (True, 2.0)
     """
-    try:
-        lo_c, hi_c = (check.real("c_range", v, low=0.0, low_open=True) for v in c_range)
-    except TypeError:
-        raise ValueError(f"c_range={c_range!r} must be a pair (lo, hi)") from None
+    if isinstance(c_range, str | bytes) or np.ndim(c_range) != 1 or len(c_range) != 2:
+        raise ValueError(f"c_range={c_range!r} must be a pair (lo, hi)")
+    lo_c, hi_c = (check.real("c_range", v, low=0.0, low_open=True) for v in c_range)
     steps = check.integer("steps", steps, low=0)
     if not 0 < lo_c < hi_c:
         raise ValueError(f"c_range={c_range!r} must satisfy 0 < lo < hi")

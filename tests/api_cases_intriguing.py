@@ -24,9 +24,11 @@ CASES = {
     L + "relu_layer_bound": {"valid": {"W": _W}},
     L + "maxpool_bound": {"valid": {"window": 3, "stride": 2}, "bad": {"window": [0], "stride": [0]}},
     L + "maxpool2d": {"valid": {"x": np.arange(16.0).reshape(4, 4), "window": 2, "stride": 2},
-                      "bad": {"window": [0, 5], "stride": [0]}},
+                      "bad": {"window": [0, 5], "stride": [0]},
+                      "valid_also": {"x": ["extra_dim"]}},
     L + "contrast_norm": {"valid": {"x": np.array([3.0, 4.0]), "eps": 1.0, "gamma": 0.5},
-                          "bad": {"eps": [0.0, -1.0], "gamma": [-0.5]}},
+                          "bad": {"eps": [0.0, -1.0], "gamma": [-0.5]},
+                          "valid_also": {"x": ["extra_dim"]}},
     L + "contrast_norm_jacobian": {"valid": {"x": np.array([0.0, 1.0]), "eps": 0.25, "gamma": 1.0},
                                    "bad": {"eps": [0.0], "gamma": [-1.0]}},
     L + "contrast_norm_bound": {"valid": {"eps": 0.25, "gamma": 1.0},
@@ -36,7 +38,8 @@ CASES = {
     L + "conv_operator_norm_dense": {"valid": {"kernel": _K, "input_size": 4, "stride": 2}},
     L + "conv_operator_norm_power": {"valid": {"kernel": _K, "input_size": 4, "stride": 2,
                                                "max_iter": 200, "rtol": 1e-8}},
-    L + "conv2d_direct": {"valid": {"x": np.ones((1, 4, 4)), "kernel": _K}},
+    L + "conv2d_direct": {"valid": {"x": np.ones((1, 4, 4)), "kernel": _K},
+                          "valid_also": {"x": ["extra_dim"]}},
     L + "conv_matrix": {"valid": {"kernel": _K, "input_size": 4}},
     L + "convbound_as_printed": {"valid": {"kernel": _K, "input_size": 4, "stride": 2}},
     L + "zero_padding_grid": {"valid": {"kernel_size": 3, "input_size": 8, "stride": 2},
@@ -53,7 +56,7 @@ CASES = {
                                   "bad": {"distance": [-1.0], "sigma": [0.0]}},
     L + "random_direction_flip_prob": {"valid": {"distance": 1.0, "rho": 2.0, "m": 20},
                                        "bad": {"distance": [-1.0], "rho": [0.0], "m": [1]},
-                                       "valid_also": {"rho": [float("inf")]}},
+                                       "valid_also": {"rho": ["inf"]}},
 }
 
 A = "advgeom.numerics.attacks."

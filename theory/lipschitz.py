@@ -542,11 +542,10 @@ def contrast_norm_bound(eps, gamma):
 
 
 def _kernel(kernel) -> np.ndarray:
-    k = np.asarray(kernel, dtype=np.float64)
-    if k.ndim != 4:
-        raise ValueError(f"kernel must have shape (C_out, C_in, kh, kw), got shape {k.shape}")
-    if not np.all(np.isfinite(k)):
-        raise ValueError("kernel must be finite")
+    k = check.array("kernel", kernel, ndim=4)
+    if min(k.shape) == 0:
+        raise ValueError(f"kernel must have shape (C_out, C_in, kh, kw) with every size >= 1, "
+                         f"got shape {k.shape}")
     return k
 
 
@@ -816,6 +815,10 @@ def conv_operator_norm_power(kernel, input_size, *, stride=1, padding="circular"
     H, W = _pair("input_size", input_size)
     co, ci, kh, kw = kernel.shape
     sh, sw = _pair("stride", stride)
+    block = check.integer("block", block, low=1)
+    rtol = check.real("rtol", rtol, low=0.0, high=1.0, low_open=True)
+    max_iter = check.integer("max_iter", max_iter, low=1)
+    seed = check.integer("seed", seed, low=0)
     rng = np.random.default_rng(seed)
     shape_in = (ci, H, W)
     n = ci * H * W
@@ -913,8 +916,13 @@ def network_lipschitz_bound(layers: Sequence) -> tuple[float, list[float]]:
     >>> network_lipschitz_bound([("conv", k, 9, 1, "circular"), ("maxpool", 3, 2)])
     (2.0, [1.0, 2.0])
     """
+    if isinstance(layers, str | bytes) or not hasattr(layers, "__iter__"):
+        raise ValueError(f"layers = {layers!r} must be a sequence of layer specs or floats")
     per = []
     for spec in layers:
+        if isinstance(spec, bool) or not isinstance(
+                spec, int | float | np.floating | np.integer | tuple | list):
+            raise ValueError(f"layers: item {spec!r} must be a layer spec tuple or a float")
         if isinstance(spec, int | float | np.floating | np.integer):
             if not (spec >= 0 and np.isfinite(spec)):
                 raise ValueError(f"layer constant {spec!r} must be finite and >= 0")
@@ -949,7 +957,10 @@ def relu_network_jacobian(weights, biases, x) -> np.ndarray:
     >>> J[0].tolist()
     [[1.0, 0.0], [0.0, 0.0]]
     """
+    weights, biases = _mlp("weights", weights, "biases", biases)
     x = np.atleast_2d(check.array("x", x, ndim=(1, 2)))
+    if x.shape[1] != weights[0].shape[1]:
+        raise ValueError(f"x must have {weights[0].shape[1]} columns, got shape {x.shape}")
     n = x.shape[0]
     J = np.broadcast_to(np.eye(x.shape[1]), (n, x.shape[1], x.shape[1])).copy()
     h = x
@@ -964,6 +975,24 @@ def relu_network_jacobian(weights, biases, x) -> np.ndarray:
         else:
             h = pre
     return J
+
+
+def _mlp(wname, weights, bname, biases) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Weights (out, in) and biases (out,) of an MLP, checked for shapes that chain."""
+    if isinstance(weights, str | bytes | np.ndarray) or not hasattr(weights, "__len__"):
+        raise ValueError(f"{wname} = {weights!r} must be a list of 2-d arrays")
+    if isinstance(biases, str | bytes | np.ndarray) or not hasattr(biases, "__len__"):
+        raise ValueError(f"{bname} = {biases!r} must be a list of 1-d arrays")
+    Ws = [check.array(wname, W, ndim=2) for W in weights]
+    bs = [check.array(bname, b, ndim=1) for b in biases]
+    if not Ws or len(Ws) != len(bs):
+        raise ValueError(f"{wname} and {bname} must be non-empty lists of equal length, got "
+                         f"{len(Ws)} and {len(bs)}")
+    for k, (W, b) in enumerate(zip(Ws, bs, strict=True)):
+        if b.shape != (W.shape[0],) or (k and W.shape[1] != Ws[k - 1].shape[0]):
+            raise ValueError(f"{wname}[{k}] of shape {W.shape} and {bname}[{k}] of shape "
+                             f"{b.shape} do not chain")
+    return Ws, bs
 
 
 def _pattern_products(weights, hidden: list[int], patterns: np.ndarray) -> np.ndarray:
@@ -1000,8 +1029,11 @@ def relu_network_lipschitz_exact(weights, biases, *, box: float = 1e3, delta_min
     """
     from scipy.optimize import linprog
 
-    weights = [np.asarray(W, dtype=np.float64) for W in weights]
-    biases = [np.asarray(b, dtype=np.float64) for b in biases]
+    weights, biases = _mlp("weights", weights, "biases", biases)
+    box = check.real("box", box, low=0.0, low_open=True)
+    delta_min = check.real("delta_min", delta_min, low=0.0, low_open=True)
+    n_probe = check.integer("n_probe", n_probe, low=0)
+    max_units = check.integer("max_units", max_units, low=0, high=24)
     d = weights[0].shape[1]
     hidden = [W.shape[0] for W in weights[:-1]]
     units = sum(hidden)
