@@ -3,7 +3,7 @@ numerics.cache (for tests/test_public_api.py)."""
 
 import numpy as np
 from advgeom.numerics.montecarlo import claim_seed
-from advgeom.theory.claims import DecisionRule
+from advgeom.theory.claims import CLAIMS_DIR, DecisionRule
 
 
 def _uniform(rng, size):
@@ -50,4 +50,15 @@ CASES = {
         "bad": {"n_boot": [10], "level": [0.0]}, "valid_also": {"seed": ["fraction", "nan"]}},
 }
 
-EXEMPT = {"advgeom.numerics.cache.cache_dir": "takes no arguments"}
+CASES.update({
+    "advgeom.theory.claims.get": {"valid": {"claim_id": "HD-1"}, "bad": {"claim_id": ["hd-1", ""]}},
+    "advgeom.theory.claims.all": {"valid": {"paper": "dube"}, "bad": {"paper": ["Dube", ""]}},
+    "advgeom.theory.claims.load_registry": {"valid": {"directory": str(CLAIMS_DIR)},
+                                            "bad": {"directory": ["/nonexistent/claims"]}},
+})
+
+EXEMPT = {
+    "advgeom.numerics.cache.cache_dir": "takes no arguments",
+    "advgeom.theory.claims.papers": "takes no arguments",
+    "advgeom.theory.claims.registry": "takes no arguments",
+}

@@ -19,7 +19,7 @@ True
 >>> claims.get("NOPE")
 Traceback (most recent call last):
 ...
-KeyError: "unknown claim id 'NOPE'"
+advgeom.theory.claims.UnknownClaimError: unknown claim id 'NOPE' ...
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ __all__ = [
     "Reading",
     "Registry",
     "RegistryError",
+    "UnknownClaimError",
     "all",
     "get",
     "load_registry",
@@ -74,6 +75,13 @@ _DECISION_FIELDS = {
 
 class RegistryError(ValueError):
     """A claim file is malformed; the message names the file, the claim and the field."""
+
+
+class UnknownClaimError(KeyError, ValueError):
+    """No claim (or paper) of that name: a ``KeyError`` for look-ups, a ``ValueError`` for bad input."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True)
@@ -187,14 +195,15 @@ class Registry:
     claims: dict[str, Claim]
 
     def get(self, claim_id: str) -> Claim:
-        try:
-            return self.claims[claim_id]
-        except KeyError:
-            raise KeyError(f"unknown claim id {claim_id!r}") from None
+        if not isinstance(claim_id, str) or claim_id not in self.claims:
+            raise UnknownClaimError(f"unknown claim id {claim_id!r} (claim_id must be one of the "
+                                    f"{len(self.claims)} registered ids, e.g. 'SPH-10')")
+        return self.claims[claim_id]
 
     def all(self, paper: str | None = None) -> list[Claim]:
-        if paper is not None and paper not in self.papers:
-            raise KeyError(f"unknown paper {paper!r}; known: {', '.join(self.papers)}")
+        if paper is not None and (not isinstance(paper, str) or paper not in self.papers):
+            raise UnknownClaimError(f"unknown paper {paper!r}; paper must be one of "
+                                    f"{', '.join(self.papers)}")
         return [c for c in self.claims.values() if paper is None or c.paper == paper]
 
 
@@ -359,6 +368,8 @@ def load_registry(directory: Path | str | None = None) -> Registry:
         For malformed TOML, a missing or mistyped field, an unknown verdict, a duplicate ID, a ``uses``
         entry naming an unknown claim, or a dependency cycle.
     """
+    if directory is not None and not isinstance(directory, str | Path):
+        raise RegistryError(f"directory = {directory!r} must be a folder path")
     directory = Path(directory) if directory is not None else CLAIMS_DIR
     if not directory.is_dir():
         raise RegistryError(f"claims directory {str(directory)!r} does not exist")
