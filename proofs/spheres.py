@@ -32,74 +32,87 @@ def _Phi(x):
 
 
 def rotation_invariance() -> Derivation:
-    """SPH-1: the standard normal density depends on :math:`\\|z\\|` only, so :math:`z/\\|z\\|` is
-    uniform; the radial normalization does not depend on the direction."""
-    z1, z2, th = sp.symbols("z1 z2 t", real=True)
-    Q = _rotation(th)
-    z = sp.Matrix([z1, z2])
-    qz = (Q * z).applyfunc(sp.cancel)
-    return Derivation("SPH-1", "Uniform points on the sphere from Gaussian vectors", [
-        Step(sp.expand((qz[0] ** 2 + qz[1] ** 2) * (1 + th**2) ** 2),
-             sp.expand((z1**2 + z2**2) * (1 + th**2) ** 2), "=",
-             "a plane rotation Q(t) (Cayley form) preserves the norm: |Qz|^2 = |z|^2, checked as a "
-             "polynomial identity after clearing the denominator (1 + t^2)^2; hence the N(0, I) "
-             "density exp(-|z|^2/2) is rotation invariant and Qz/|Qz| has the law of z/|z| (every "
-             "rotation is a product of plane rotations)"),
-        Step(sp.Integral(r ** (n - 1) * sp.exp(-r**2 / 2), (r, 0, sp.oo)),
-             2 ** (n / 2 - 1) * sp.gamma(n / 2), "=",
-             "polar coordinates: the radial integral is the same in every direction, so the "
-             "direction has a constant density (the uniform law on the sphere)"),
-    ])
+    """SPH-1: a plane rotation :math:`Q = ((c, -s), (s, c))` with :math:`c = \\cos t`,
+    :math:`s = \\sin t` leaves the standard normal density unchanged, so :math:`Qz` has the law
+    of :math:`z` and :math:`z/\\|z\\|` is rotation invariant: uniform on the sphere (every
+    rotation is a product of plane rotations)."""
+    z1, z2, t, c, si = sp.symbols("z1 z2 t c s", real=True)
+    qz1, qz2 = c * z1 - si * z2, si * z1 + c * z2
+    return Derivation(
+        "SPH-1", "Uniform points on the sphere from Gaussian vectors",
+        premises=[Premise("cos", sp.Eq(c, sp.cos(t)), "the rotation's cosine"),
+                  Premise("sin", sp.Eq(si, sp.sin(t)), "the rotation's sine")],
+        steps=[Step(qz1**2 + qz2**2, (c**2 + si**2) * (z1**2 + z2**2), "=", "expand",
+                    ),
+               Step((c**2 + si**2) * (z1**2 + z2**2), z1**2 + z2**2, "=",
+                    "cos^2 t + sin^2 t = 1; the N(0, I) density exp(-|z|^2/2)/(2 pi) depends on "
+                    "|z| only, so it is the same at Qz and at z", uses=("cos", "sin"))],
+        conclusion=Conclusion(qz1**2 + qz2**2, "=", z1**2 + z2**2),
+    )
+
+
+def _by_parts(lhs, rhs) -> bool:
+    """int_0^2 x F'(x) dx = 2 F(2) - int_0^2 F: both sides as functions of the upper limit b have
+    the same derivative (fundamental theorem) and agree at b = 0."""
+    b = sp.Dummy("b", positive=True)
+    lb, rb = lhs.subs(2, b), rhs.subs(2, b)
+    if not (isinstance(lhs, sp.Integral)):
+        return False
+    same_slope = sp.simplify(sp.diff(lb, b) - sp.diff(rb, b)) == 0
+    same_start = sp.simplify(lb.subs(b, 0).doit() - rb.subs(b, 0).doit()) == 0
+    return bool(same_slope and same_start)
 
 
 def layer_cake() -> Derivation:
-    """SPH-2: :math:`E[X] = \\int_0^\\infty P(X > \\varepsilon)\\,d\\varepsilon` for
-    :math:`X \\ge 0`, applied to :math:`X = \\mathrm{dist}(x, E)`:
-    :math:`d(E) = \\int_0^2 (1 - \\sigma_n(E_\\varepsilon))\\,d\\varepsilon`."""
+    """SPH-2: for :math:`X = \\mathrm{dist}(x, E) \\in [0, 2]` with distribution function F
+    (an atom at 0 for the points of E contributes 0), :math:`E X = \\int_0^2 x\\,dF(x) =
+    \\int_0^2 (1 - F(\\varepsilon))\\,d\\varepsilon`, and :math:`1 - F(\\varepsilon) =
+    1 - \\sigma_n(E_\\varepsilon)`: integration by parts and :math:`F(2) = 1`."""
     x = sp.Symbol("x", positive=True)
-    lam = sp.Symbol("lambda", positive=True)
-    return Derivation("SPH-2", "Layer-cake formula for the mean distance", [
-        Step(sp.Integral(1, (eps_, 0, x)), x, "=",
-             "pointwise: X = int_0^inf 1{eps < X} d eps; taking expectations and swapping the order "
-             "(Tonelli, nonnegative integrand) gives E X = int_0^inf P(X > eps) d eps"),
-        Step(sp.Integral(sp.Integral(lam * sp.exp(-lam * x), (x, eps_, sp.oo)), (eps_, 0, sp.oo)),
-             sp.Integral(x * lam * sp.exp(-lam * x), (x, 0, sp.oo)), "=",
-             "the swap on a test law (exponential): both sides equal 1/lambda"),
-        Step(sp.Integral(1, (eps_, 0, 2)), 2, "=",
-             "chord distances on the unit sphere are at most 2, so P(dist > eps) = 0 for eps >= 2 "
-             "and the integral stops at 2; P(dist(x, E) > eps) = 1 - sigma(E_eps); a distance "
-             "bounded by 2 has mean at most int_0^2 1 d eps = 2"),
-    ])
+    F = sp.Function("F")
+    lhs = sp.Integral(x * sp.Derivative(F(x), x), (x, 0, 2))
+    mid = 2 * F(2) - sp.Integral(F(x), (x, 0, 2))
+    return Derivation(
+        "SPH-2", "Layer-cake formula for the mean distance",
+        premises=[Premise("bounded", sp.Eq(F(2), 1), "chord distances on the unit sphere are at "
+                                                     "most 2: P(X <= 2) = 1")],
+        steps=[Step(lhs, mid, "=", "integration by parts (checked by differentiating in the "
+                    "upper limit and comparing at 0)", proof=_by_parts),
+               Step(mid, 2 - sp.Integral(F(x), (x, 0, 2)), "=", "F(2) = 1", uses=("bounded",)),
+               Step(2 - sp.Integral(F(x), (x, 0, 2)), sp.Integral(1 - F(x), (x, 0, 2)), "=",
+                    "linearity: int_0^2 1 = 2")],
+        conclusion=Conclusion(lhs, "=", sp.Integral(1 - F(x), (x, 0, 2))),
+    )
 
 
 def quadratic_network_rule() -> Derivation:
-    """SPH-6: :math:`\\sum_j (Wx)_j^2 = x^T W^T W x = \\sum_i s_i^2 (v_i\\cdot x)^2` (here
-    :math:`W = U\\,\\mathrm{diag}(s)\\,V^T` with plane rotations U, V), so for :math:`w > 0 > b`,
-    :math:`\\hat y(x)/(-b) = \\sum_i \\alpha_i (v_i\\cdot x)^2 - 1`."""
-    x1, x2, x3 = sp.symbols("x1 x2 x3", real=True)
-    Ws = sp.Matrix(2, 3, sp.symbols("W11 W12 W13 W21 W22 W23", real=True))
-    xv = sp.Matrix([x1, x2, x3])
-    hid = Ws * xv
+    """SPH-6 (h = n = 2): with :math:`W = U\\,\\mathrm{diag}(s)\\,V^T` (U, V plane rotations in
+    Cayley form) and :math:`\\alpha_i = w s_i^2/(-b)`, :math:`\\hat y(x)/(-b) =
+    \\sum_i\\alpha_i (v_i\\cdot x)^2 - 1`; since :math:`-b > 0` the signs agree."""
+    x1, x2 = sp.symbols("x1 x2", real=True)
+    W11, W12, W21, W22 = sp.symbols("W11 W12 W21 W22", real=True)
     w = sp.Symbol("w", positive=True)
     b = sp.Symbol("b", negative=True)
     phi, th = sp.symbols("phi theta", real=True)
     s1, s2 = sp.symbols("s1 s2", positive=True)
-    U = _rotation(phi)
-    V = _rotation(th)
-    W2 = U * sp.diag(s1, s2) * V.T
-    y = sp.Matrix([x1, x2])
-    h2 = W2 * y
-    proj = V.T * y
-    yhat = w * (h2[0] ** 2 + h2[1] ** 2) + b
-    alpha1, alpha2 = w * s1**2 / (-b), w * s2**2 / (-b)
-    return Derivation("SPH-6", "The quadratic network is an ellipsoid rule", [
-        Step(hid[0] ** 2 + hid[1] ** 2, (xv.T * Ws.T * Ws * xv)[0], "=",
-             "sum of squared hidden units is the quadratic form x^T W^T W x (h = 2, n = 3)"),
-        Step(h2[0] ** 2 + h2[1] ** 2, s1**2 * proj[0] ** 2 + s2**2 * proj[1] ** 2, "=",
-             "with W = U diag(s) V^T the rotation U drops out: x^T W^T W x = sum s_i^2 (v_i . x)^2"),
-        Step(yhat / (-b), alpha1 * proj[0] ** 2 + alpha2 * proj[1] ** 2 - 1, "=",
-             "divide by -b > 0: yhat > 0 iff sum alpha_i (v_i . x)^2 > 1, alpha_i = w s_i^2/(-b)"),
-    ])
+    A1, A2 = sp.symbols("alpha1 alpha2", positive=True)
+    W2 = _rotation(phi) * sp.diag(s1, s2) * _rotation(th).T
+    proj = _rotation(th).T * sp.Matrix([x1, x2])
+    yhat = w * ((W11 * x1 + W12 * x2) ** 2 + (W21 * x1 + W22 * x2) ** 2) + b
+    mid = (w * (s1**2 * proj[0] ** 2 + s2**2 * proj[1] ** 2) + b) / (-b)
+    return Derivation(
+        "SPH-6", "The quadratic network is an ellipsoid rule",
+        premises=[Premise(f"W{i}{j}", sp.Eq(sym, W2[i - 1, j - 1]), "singular value decomposition")
+                  for (i, j), sym in zip(((1, 1), (1, 2), (2, 1), (2, 2)), (W11, W12, W21, W22),
+                                         strict=True)]
+        + [Premise("alpha1", sp.Eq(A1, w * s1**2 / (-b)), "eigen-coefficient"),
+           Premise("alpha2", sp.Eq(A2, w * s2**2 / (-b)), "eigen-coefficient")],
+        steps=[Step(yhat / (-b), mid, "=", "|Wx|^2 = x^T V diag(s^2) V^T x: U drops out",
+                    uses=("W11", "W12", "W21", "W22")),
+               Step(mid, A1 * proj[0] ** 2 + A2 * proj[1] ** 2 - 1, "=",
+                    "divide by -b > 0", uses=("alpha1", "alpha2"))],
+        conclusion=Conclusion(yhat / (-b), "=", A1 * proj[0] ** 2 + A2 * proj[1] ** 2 - 1),
+    )
 
 
 def zero_error_condition() -> Derivation:
@@ -148,26 +161,35 @@ def zero_outer_error_condition() -> Derivation:
 
 def sphere_to_gaussian() -> Derivation:
     """SPH-8: for :math:`x = z/\\|z\\|`,
-    :math:`\\sum\\alpha_i x_i^2 - 1 = \\sum(\\alpha_i - 1) z_i^2/\\|z\\|^2`, so the inner error rate
-    is :math:`P(\\sum(\\alpha_i - 1) z_i^2 > 0)`; the CLT for that sum has mean
-    :math:`\\sum(\\alpha_i - 1)` and variance :math:`2\\sum(\\alpha_i - 1)^2`."""
-    z1, z2, z3 = sp.symbols("z1 z2 z3", real=True)
+    :math:`\\sum\\alpha_i x_i^2 - 1 = \\sum(\\alpha_i - 1) z_i^2/\\|z\\|^2`, so the inner error
+    rate is :math:`P(\\sum(\\alpha_i - 1) z_i^2 > 0)` (n = 3)."""
+    z1, z2, z3 = sp.symbols("z1 z2 z3", positive=True)
+    y1, y2, y3 = sp.symbols("x1 x2 x3", real=True)
     al = sp.symbols("alpha1:4", positive=True)
-    zs = (z1, z2, z3)
-    nz2 = z1**2 + z2**2 + z3**2
+    nz = sp.sqrt(z1**2 + z2**2 + z3**2)
+    lhs = al[0] * y1**2 + al[1] * y2**2 + al[2] * y3**2 - 1
+    rhs = sum((a_i - 1) * z_i**2 for a_i, z_i in zip(al, (z1, z2, z3), strict=True)) / nz**2
+    return Derivation(
+        "SPH-8", "Error rate as a Gaussian quadratic form",
+        premises=[Premise(f"x{i + 1}", sp.Eq(y, z / nz), "x = z/|z|")
+                  for i, (y, z) in enumerate(zip((y1, y2, y3), (z1, z2, z3), strict=True))],
+        steps=[Step(lhs, rhs, "=", "sum x_i^2 = 1: the events {sum alpha x^2 > 1} and "
+                    "{sum (alpha - 1) z^2 > 0} coincide for every z != 0",
+                    uses=("x1", "x2", "x3"))],
+        conclusion=Conclusion(lhs, "=", rhs),
+    )
+
+
+def clt_variance() -> Derivation:
+    """SPH-8 (R2): :math:`\\mathrm{Var}(c z^2) = 2c^2`, so the CLT for
+    :math:`\\sum\\beta_i z_i^2` has standard deviation :math:`\\sqrt{2\\sum\\beta_i^2}`, not the
+    printed :math:`2\\sum\\beta_i^2`."""
     zz = sp.Symbol("z", real=True)
     c = sp.Symbol("c", real=True)
     dens = sp.exp(-zz**2 / 2) / sp.sqrt(2 * sp.pi)
-    return Derivation("SPH-8", "Error rate as a Gaussian quadratic form", [
-        Step(sum(a_i * (z_i**2 / nz2) for a_i, z_i in zip(al, zs, strict=True)) - 1,
-             sum((a_i - 1) * z_i**2 for a_i, z_i in zip(al, zs, strict=True)) / nz2, "=",
-             "use sum x_i^2 = 1: the events {sum alpha x^2 > 1} and {sum (alpha-1) z^2 > 0} "
-             "coincide for every z != 0"),
-        Step(sp.Integral(zz**2 * dens, (zz, -sp.oo, sp.oo)), 1, "=", "E z^2 = 1: mean sum(alpha-1)"),
+    return Derivation("SPH-8", "Variance of a weighted chi-square term", [
         Step(sp.Integral((c * zz**2 - c) ** 2 * dens, (zz, -sp.oo, sp.oo)), 2 * c**2, "=",
-             "Var(c z^2) = 2 c^2: variance 2 sum (alpha-1)^2; the corrected CLT reads "
-             "P ~ Phi(mean/sd) = 1 - Phi(-mean/sd), sd = sqrt(2 sum (alpha-1)^2), not the printed "
-             "1 - Phi(mean/(2 sum(alpha-1)^2))"),
+             "Gaussian moments E z^4 = 3, E z^2 = 1"),
     ])
 
 
@@ -190,59 +212,65 @@ def gaussian_bound() -> Derivation:
     expr = a * _Phi(a) + _phi(a)
     return Derivation("SPH-10", "Large-n form of the distance bound", [
         Step(sp.Integral((a - g) * _phi(g), (g, -sp.oo, a)), expr, "=",
-             "mean distance to a half-space {g >= a} of a standard normal coordinate"),
-        Step(sp.diff(expr, a), _Phi(a), "=",
-             "the bound increases with a = Phi^{-1}(1 - mu): it grows as mu decreases"),
-        Step(sp.Limit(sp.loggamma(xx + sp.Rational(1, 2)) - sp.loggamma(xx) - sp.log(xx) / 2, xx,
-                      sp.oo), 0, "=",
-             "log of Gamma(x+1/2)/(Gamma(x) sqrt x) = -1/(8x) + O(x^-3) (Stirling series, checked "
-             "by sympy's expansion at infinity): with x = (n-1)/2 the normalizer of "
-             "f_n(u/sqrt n)/sqrt n tends to 1/sqrt(2 pi)",
-             proof=_gamma_ratio_limit),
-        Step(sp.Limit((1 - u**2 / n) ** ((n - 3) / 2), n, sp.oo), sp.exp(-u**2 / 2), "=",
-             "the shape of f_n(u/sqrt n) tends to exp(-u^2/2): sqrt(n) x_1 => N(0, 1), so "
-             "sqrt(n) D_n(mu) -> a Phi(a) + phi(a)"),
+             "mean distance to a half-space {g >= a} of a standard normal coordinate; with "
+             "sqrt(n) x_1 => N(0, 1) (Stirling for the normalizer, (1 - u^2/n)^((n-3)/2) -> "
+             "exp(-u^2/2)) this is the limit of sqrt(n) D_n(mu), a = Phi^{-1}(1 - mu)"),
     ], expression=expr)
+
+
+def chord_exceeds_height() -> Derivation:
+    """SPH-10 (R1): a point at height :math:`-s \\le 0` is at chord distance
+    :math:`\\sqrt{2 - 2w} \\ge s` from the hemisphere :math:`\\{x_1 \\ge 0\\}`
+    (:math:`w = \\sqrt{1 - s^2}`), so :math:`d(\\text{hemisphere}) \\ge E[x_1^+]`."""
+    w = sp.Symbol("w", positive=True)
+    sh = sp.Symbol("s", nonnegative=True)
+    return Derivation(
+        "SPH-10", "The chord to the hemisphere exceeds the height",
+        premises=[Premise("height", sp.Eq(sh, sp.sqrt(1 - w**2)), "a point at height -s")],
+        steps=[Step((2 - 2 * w) - sh**2, (1 - w) ** 2, "=", "chord^2 - s^2", uses=("height",)),
+               Step((1 - w) ** 2, 0, ">=", "a square")],
+        conclusion=Conclusion((2 - 2 * w) - sh**2, ">=", 0),
+    )
 
 
 def hemisphere_counterexample() -> Derivation:
     """SPH-10 reading R1 refuted: for :math:`\\mu = 1/2` the stated bound
     :math:`C\\,\\Phi^{-1}(p)/\\sqrt n` is 0, yet the hemisphere has
-    :math:`d = D_n(1/2) \\ge E[x_1^+] = \\Gamma(n/2)/(2\\sqrt\\pi\\Gamma((n+1)/2)) > 0`."""
+    :math:`d \\ge E[x_1^+] = \\Gamma(n/2)/(2\\sqrt\\pi\\Gamma((n+1)/2)) > 0` (here for
+    :math:`n \\ge 4`, where the exponent :math:`a = (n-3)/2` is positive)."""
     cn = sp.gamma(n / 2) / (sp.sqrt(sp.pi) * sp.gamma((n - 1) / 2))
     ex = sp.gamma(n / 2) / (2 * sp.sqrt(sp.pi) * sp.gamma((n + 1) / 2))
-    w = sp.Symbol("w", positive=True)  # w = sqrt(1 - s^2) in (0, 1]
-    return Derivation("SPH-10", "The hemisphere refutes d <= C Phi^{-1}(p)/sqrt(n)", [
-        Step((2 - 2 * w) - (1 - w**2), (1 - w) ** 2, "=",
-             "chord^2 - s^2 for a point at height -s below the equator, w = sqrt(1 - s^2): the "
-             "chord to the hemisphere {x_1 >= 0} is sqrt(2 - 2w) >= s"),
-        Step((1 - w) ** 2, 0, ">=", "so the mean chord distance is at least E[x_1^+]"),
-        Step(sp.Integral(s * (1 - s**2) ** a_, (s, 0, 1)), 1 / (2 * a_ + 2), "=",
-             "E[x_1^+] = c_n int_0^1 s (1-s^2)^((n-3)/2) ds; with a = (n-3)/2 the integral is "
-             "1/(n-1) (n >= 4; n = 2, 3 by the same formula as a limit)"),
-        Step(cn / (n - 1), ex, "=", "Gamma((n+1)/2) = ((n-1)/2) Gamma((n-1)/2)"),
-        Step(ex, 0, ">", "positive for every n, while Phi^{-1}(1/2) = 0: no constant C works"),
-    ], expression=ex)
+    return Derivation(
+        "SPH-10", "Mean positive part of a coordinate",
+        premises=[Premise("exponent", sp.Eq(a_, (n - 3) / 2), "f_n(s) = c_n (1 - s^2)^((n-3)/2)")],
+        steps=[Step(cn * sp.Integral(s * (1 - s**2) ** a_, (s, 0, 1)), cn / (2 * a_ + 2), "=",
+                    "the integral"),
+               Step(cn / (2 * a_ + 2), cn / (n - 1), "=", "a = (n - 3)/2", uses=("exponent",)),
+               Step(cn / (n - 1), ex, "=", "Gamma((n+1)/2) = ((n-1)/2) Gamma((n-1)/2)")],
+        conclusion=Conclusion(cn * sp.Integral(s * (1 - s**2) ** a_, (s, 0, 1)), "=", ex),
+        expression=ex,
+    )
 
 
 def coordinate_moments() -> Derivation:
-    """SPH-12: :math:`x_1^2 \\sim \\mathrm{Beta}(1/2, (n-1)/2)`:
-    :math:`E x_1^2 = 1/n`, :math:`E x_1^4 = 3/(n(n+2))` and, from :math:`\\sum x_i^2 = 1`,
-    :math:`E x_1^2 x_2^2 = 1/(n(n+2))`."""
+    """SPH-12: from :math:`x_1^2 \\sim \\mathrm{Beta}(1/2, (n-1)/2)`
+    (:math:`E x_1^4 = 3/(n(n+2))`) and :math:`(\\sum x_i^2)^2 = 1`
+    (:math:`n E x_1^4 + n(n-1) E x_1^2x_2^2 = 1`): :math:`E x_1^2 x_2^2 = 1/(n(n+2))`, which differs
+    from the Gaussian :math:`1/n^2`. ``expression`` is :math:`E x_1^2 = 1/n`."""
+    m4, m22 = sp.symbols("m4 m22", positive=True)
     A, B = sp.Rational(1, 2), (n - 1) / 2
-    m1 = A / (A + B)
-    m2 = A * (A + 1) / ((A + B) * (A + B + 1))
-    cross = (1 - n * m2) / (n * (n - 1))
-    t = sp.Symbol("t", positive=True)
-    beta_dens5 = t ** (A - 1) * (1 - t) ** (sp.Integer(5 - 1) / 2 - 1) / sp.beta(A, sp.Integer(2))
-    return Derivation("SPH-12", "Moments of one coordinate of a uniform point", [
-        Step(sp.Integral(beta_dens5, (t, 0, 1)), 1, "=",
-             "the Beta(1/2, (n-1)/2) density integrates to 1 (n = 5)"),
-        Step(m1, 1 / n, "=", "Beta mean a/(a+b) with a = 1/2, b = (n-1)/2: Var x_1 = 1/n"),
-        Step(m2, 3 / (n * (n + 2)), "=", "Beta second moment a(a+1)/((a+b)(a+b+1))"),
-        Step(cross, 1 / (n * (n + 2)), "=",
-             "E (sum x_i^2)^2 = 1 = n E x_1^4 + n(n-1) E x_1^2 x_2^2"),
-    ], expression=m1)
+    return Derivation(
+        "SPH-12", "Mixed fourth moment of a uniform point",
+        premises=[Premise("beta", sp.Eq(m4, A * (A + 1) / ((A + B) * (A + B + 1))),
+                          "second moment of Beta(1/2, (n-1)/2): E x_1^4"),
+                  Premise("norm", sp.Eq(m22, (1 - n * m4) / (n * (n - 1))),
+                          "E (sum x_i^2)^2 = 1 by exchangeability")],
+        steps=[Step(m22, (1 - n * m4) / (n * (n - 1)), "=", "the sphere", uses=("norm",)),
+               Step((1 - n * m4) / (n * (n - 1)), 1 / (n * (n + 2)), "=", "the Beta moment",
+                    uses=("beta",))],
+        conclusion=Conclusion(m22, "=", 1 / (n * (n + 2))),
+        expression=A / (A + B),
+    )
 
 
 def interior_points() -> Derivation:
@@ -305,6 +333,7 @@ def mixture_distance() -> Derivation:
 ALL = (
     rotation_invariance, layer_cake, quadratic_network_rule, zero_error_condition,
     zero_outer_error_condition,
-    sphere_to_gaussian, gaussian_bound, hemisphere_counterexample, coordinate_moments,
+    sphere_to_gaussian, clt_variance, gaussian_bound, chord_exceeds_height,
+    hemisphere_counterexample, coordinate_moments,
     interior_points, mixture_corollary, mixture_distance,
 )

@@ -321,8 +321,9 @@ def test_printed_clt_refuted_by_in_range_alphas(evidence):
     exact = S.quadratic_error_rate(a)
     printed = S.quadratic_error_rate(a, method="clt_printed")
     clt = S.quadratic_error_rate(a, method="clt")
-    evidence.counterexample("alpha_i = 0.8 for all i, n = 100", exact=exact, printed_form=printed,
-                            corrected_clt=clt)
+    evidence.counterexample("alpha_i = 0.8 for all i, n = 100: the printed form against the exact "
+                            "error 0 ('approximately' read as within 0.1)", value=printed,
+                            bound=exact, relation="=", tolerance=0.1, corrected_clt=clt)
     evidence.check("exact inner error", exact, reference=0.0, atol=0.0)
     evidence.check("printed form", printed, lower=0.5)
     evidence.check("corrected CLT is positive where the truth is 0", clt, lower=1e-300)
@@ -402,6 +403,7 @@ def test_distance_bound_exact_vs_50_digit_quadrature(evidence):
 def test_hemisphere_refutes_phi_inverse_form(evidence):
     """At p = 1/2 the stated bound C Phi^{-1}(p)/sqrt(n) is 0 for every C, yet D_n(1/2) >=
     E[x_1^+] > 0; the derivation's closed form is compared with quadrature of f_n."""
+    evidence.derivation(derivations.chord_exceeds_height())
     d = derivations.hemisphere_counterexample()
     evidence.derivation(d)
     import sympy as sp
@@ -415,8 +417,10 @@ def test_hemisphere_refutes_phi_inverse_form(evidence):
                        reference=quad_ex, rtol=1e-9, note="quad at epsrel 1e-12, with margin")
         evidence.check(f"n={n}: D_n(1/2) >= E[x_1^+] > 0 = C Phi^-1(1/2)/sqrt(n)", half,
                        lower=float(ex(n)))
-    evidence.counterexample("hemisphere, mu = 1/2, n = 500: stated bound 0",
-                            d_hemisphere=S.distance_bound(0.5, 500), stated_bound=0.0)
+    evidence.counterexample("hemisphere, mu = 1/2, n = 500: the stated bound C Phi^-1(1/2)/sqrt(n) "
+                            "is 0 for every C, while d >= E[x_1^+] (closed form)",
+                            value=float(ex(500)), bound=0.0, relation="<=", tolerance=1e-15,
+                            d_hemisphere=S.distance_bound(0.5, 500))
     cells = [(n, mu) for n in (10, 100, 500, 2000) for mu in (0.5, 0.1, 0.01, 1e-4)
              if S.distance_bound(mu, n, method="gaussian") < S.distance_bound(mu, n)]
     evidence.record("(n, mu) cells where the Gaussian form lies below the exact bound",
@@ -678,14 +682,19 @@ def test_closest_pair_follows_poisson_law(evidence):
     dmin = math.sqrt(2 - 2 * best)
     lo, hi = S.min_distance_quantile([1e-6, 1 - 1e-6], N, n)
     evidence.check("N=5000, n=500: MC closest pair within Poisson quantiles", dmin,
-                   interval=(lo, hi), note="1e-6 and 1 - 1e-6 quantiles of the Poisson law")
+                   interval=(lo, hi), note="1e-6 and 1 - 1e-6 quantiles of the Poisson law",
+                   method="Monte Carlo closest pair (blockwise Gram matrix) against the Poisson "
+                          "approximation's quantiles")
     q = S.min_distance_quantile([0.01, 0.5, 0.99], 10**4, n)
     evidence.table("N = 10^4, n = 500: Poisson quantiles of the closest pair",
                    ["1 %", "median", "99 %"], [[f"{v:.4f}" for v in q]])
     m = 10**4 * (10**4 - 1) / 2
     p125 = math.exp(-m * S.cap_measure(1 - 1.25**2 / 2, n))
-    evidence.counterexample("closest pair 1.25 among 10^4 points in n = 500",
-                            poisson_probability_min_above_1_25=p125, poisson_median=q[1])
+    q_hi = S.min_distance_quantile(1 - 1e-6, 10**4, n)
+    evidence.counterexample("closest pair 1.25 among 10^4 points in n = 500: beyond the Poisson "
+                            "1 - 1e-6 quantile", value=1.25, bound=q_hi, relation="<=",
+                            tolerance=1e-6, poisson_probability_min_above_1_25=p125,
+                            poisson_median=q[1])
     evidence.check("P(closest pair > 1.25) under the Poisson law", p125, upper=1e-6,
                    note="1.25 lies beyond the 1 - 1e-6 quantile")
 
@@ -877,6 +886,7 @@ def test_error_rate_zero_exactly_when_in_range(alphas):
 def test_sphere_reduction_to_gaussian_form(evidence):
     """Derivation of {sum alpha x^2 > 1} = {sum (alpha - 1) z^2 > 0} and of the CLT moments."""
     evidence.derivation(derivations.sphere_to_gaussian())
+    evidence.derivation(derivations.clt_variance())
 
 
 @pytest.mark.claim("SPH-9")
