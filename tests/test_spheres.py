@@ -101,6 +101,14 @@ def ref_layer_cake(mu, n, dps=40):
         return mpmath.quad(far, pts)
 
 
+def ref_cap_of_angle(theta, n):
+    """mpmath measure of the cap of angle theta (pole form, mirrored beyond pi/2)."""
+    a, b = mpmath.mpf(n - 1) / 2, mpmath.mpf(1) / 2
+    if theta <= mpmath.pi / 2:
+        return mpmath.betainc(a, b, 0, mpmath.sin(theta) ** 2, regularized=True) / 2
+    return 1 - mpmath.betainc(a, b, 0, mpmath.sin(theta) ** 2, regularized=True) / 2
+
+
 def _tail_cases():
     """Mixed-sign pair weights with tails from 0.5 to below 1e-300 (x = 0 and x != 0)."""
     rng = np.random.default_rng(31)
@@ -345,6 +353,13 @@ def test_sphere_sampler_is_uniform(evidence):
         p = stats.kstest((x[:, 0] / R) ** 2, stats.beta(0.5, (n - 1) / 2).cdf).pvalue
         evidence.check(f"n={n}: KS p-value of x_1^2 vs Beta(1/2, (n-1)/2)", p, lower=1e-6,
                        note="false-alarm rate 1e-6")
+        t = 4.0 / n
+        k = int(np.sum((x[:, 0] / R) ** 2 > t))
+        lo, hi = mc.clopper_pearson(k, x.shape[0], mc.DEFAULT_LEVEL)
+        evidence.check(f"n={n}: P(x_1^2 > {t:.4g}) = scipy Beta(1/2, (n-1)/2) tail inside the MC "
+                       "interval", float(stats.beta(0.5, (n - 1) / 2).sf(t)), interval=(lo, hi),
+                       level=mc.DEFAULT_LEVEL, method="Monte Carlo with sample_sphere, "
+                       "Clopper-Pearson, against scipy's Beta survival function")
     evidence.check("norm threshold tau = 1.15 separates the spheres (error 0)",
                    float(np.mean(np.linalg.norm(x, axis=1) < 1.15)), reference=0.0, atol=0.0,
                    note="exact: every point has norm R = 1.3 > 1.15")
@@ -445,7 +460,8 @@ def test_gaussian_limit_and_inverse_sqrt_n_scaling(evidence):
         lim = float(g(a))
         evidence.check(f"mu={mu}: derivation a Phi(a)+phi(a) vs gaussian method x sqrt(n)", lim,
                        reference=S.distance_bound(mu, 100, method="gaussian") * 10, rtol=1e-12,
-                       note="same closed form, sympy vs scipy: rounding only")
+                       method="sympy's symbolic half-space integral (derivation), lambdified",
+                       note="the gaussian method against the derivation: rounding only")
         dn = S.distance_bound(mu, ns)
         rel = np.abs(dn * np.sqrt(ns) / lim - 1)
         evidence.check(f"mu={mu}: relative gap to the Gaussian limit shrinks (n=100 -> 2000)",
@@ -560,6 +576,11 @@ def test_most_points_are_close_to_a_small_error_set(evidence):
         rows.append([eps, f"{far:.3e}", f"{gauss:.3e}"])
     evidence.table("n = 500, mu = 0.01: largest fraction of points farther than eps from E",
                    ["eps", "Levy (exact)", "Gaussian form"], rows)
+    with mpmath.workdps(30):
+        ref = 1 - ref_cap_of_angle(ref_cap_angle(0.01, 500) + 2 * mpmath.asin(mpmath.mpf(0.1)), 500)
+    evidence.check("Levy bound, n = 500, mu = 0.01, eps = 0.2", 1 - S.neighbourhood_bound(0.01, 0.2,
+                   500), reference=ref, rtol=1e-10, method="mpmath 30-digit incomplete beta, cap "
+                   "angle by bisection", note="double-precision cap angle and incomplete beta")
     evidence.check("fraction farther than 0.2 from any error set of measure 0.01 (n=500)",
                    1 - S.neighbourhood_bound(0.01, 0.2, 500), upper=0.02,
                    note="the claim's 'most points': at most 2 %")
@@ -582,7 +603,8 @@ def test_coordinate_law_exact_and_nearly_normal(evidence):
         var = integrate.quad(lambda s, n=n: s * s * S.coordinate_density(s, n), -1, 1,
                              epsabs=0, epsrel=1e-12, points=[0.0])[0]
         evidence.check(f"n={n}: E x_1^2 by quadrature vs derivation 1/n", var, reference=m1(n),
-                       rtol=1e-9, note="quad at epsrel 1e-12, with margin")
+                       rtol=1e-9, method="sympy Beta-moment closed form (derivation)",
+                       note="quad at epsrel 1e-12, with margin")
         sd = 1 / math.sqrt(n)
         # f_n vanishes outside [-1, 1]: the normal mass there, 2 Phi-bar(sqrt n), counts in full
         tv = 0.5 * (integrate.quad(lambda s, n=n, sd=sd: abs(S.coordinate_density(s, n)
@@ -591,6 +613,11 @@ def test_coordinate_law_exact_and_nearly_normal(evidence):
                     + 2 * stats.norm.sf(1 / sd))
         tvs.append(tv)
     tvs = np.array(tvs)
+    m4 = integrate.quad(lambda s: s**4 * S.coordinate_density(s, 10), -1, 1, epsabs=0,
+                        epsrel=1e-12)[0]
+    evidence.counterexample("n = 10: a normal N(0, 1/n) coordinate has E x^4 = 3/n^2; the uniform "
+                            "point's coordinate has 3/(n(n+2))", value=m4, bound=3 / 100,
+                            relation="=", tolerance=1e-9, exact=3 / 120)
     evidence.table("total variation between f_n and N(0, 1/n)", ["n", "TV", "n x TV"],
                    [[n, f"{t:.3e}", f"{n * t:.3f}"] for n, t in zip(ns, tvs, strict=True)])
     evidence.check("TV decreases with n", bool(np.all(np.diff(tvs) < 0)), passed=bool(
@@ -658,11 +685,12 @@ def test_interior_of_error_sets_is_thin(evidence):
                    note="the stated share: below 3 %")
     evidence.check("eps = 0.1", S.interior_bound(0.01, 0.1, 500) / 0.01, upper=1e-3,
                    note="the stated share: below 1e-3")
-    th = float(np.arccos(S.cap_threshold(0.01, 500)))
+    with mpmath.workdps(30):
+        ref = ref_cap_of_angle(ref_cap_angle(0.01, 500) - 2 * mpmath.asin(mpmath.mpf(0.025)), 500)
     evidence.check("cap attains it: interior of the cap is the cap of angle theta_mu - theta_eps",
-                   S.interior_bound(0.01, 0.05, 500),
-                   reference=S.cap_measure(math.cos(th - 2 * math.asin(0.025)), 500), rtol=1e-12,
-                   note="same cap in two parametrizations (angle vs threshold): rounding only")
+                   S.interior_bound(0.01, 0.05, 500), reference=ref, rtol=1e-11,
+                   method="mpmath 30-digit incomplete beta, cap angle by bisection",
+                   note="double-precision cap angle and incomplete beta: about 1e-13")
 
 
 @pytest.mark.claim("SPH-17")
@@ -813,6 +841,7 @@ def test_quadratic_network_is_an_ellipsoid_rule(evidence, net):
     clear = np.abs(rule) > 1e-9
     evidence.check("sign(yhat) = sign(sum alpha (v.x)^2 - 1) away from the boundary",
                    int(np.sum(np.sign(out[clear]) != np.sign(rule[clear]))), reference=0, atol=0,
+                   method="forward pass of the trained network, w |Wx|^2 + b in float64",
                    note="an identity: no disagreement allowed away from the boundary")
     with pytest.raises(ValueError):
         S.quadratic_alphas(net.W, -1.0, -1.0)
@@ -1013,8 +1042,11 @@ def test_attack_and_mean_distance_against_the_bound(evidence, net):
                        note="projection to the sphere at every step; rounding only")
         ratio = dist / exact
         evidence.check(f"{sph}: min PGD/exact (never below 1)", float(ratio.min()),
-                       lower=1 - 1e-9, note="the exact nearest error is a minimum; rounding only")
+                       lower=1 - 1e-9, method="exact nearest error from the secular equation "
+                       "(global minimum), against the projected-gradient attack",
+                       note="the exact nearest error is a minimum; rounding only")
         evidence.check(f"{sph}: max PGD/exact", float(ratio.max()), upper=1.5,
+                       method="exact nearest error from the secular equation",
                        note="the decision rule: PGD within 1.5 times the optimum")
         evidence.record(f"{sph}: median PGD/exact", float(np.median(ratio)))
         mu = S.quadratic_error_rate(net.alphas, sphere=sph)
