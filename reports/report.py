@@ -64,9 +64,9 @@ def _breakable(text: str) -> str:
     """Zero-width spaces inside long unbroken runs, so that a line can break there."""
     def split(m: re.Match) -> str:
         word = re.sub(r"([_/.,:;=(\[*+\-])", "\\1\u200b", m.group(0))
-        return re.sub(r"([^\u200b\s]{24})(?=[^\u200b\s])", "\\1\u200b", word)
+        return re.sub(r"([^\u200b\s]{12})(?=[^\u200b\s])", "\\1\u200b", word)
 
-    return re.sub(r"\S{25,}", split, str(text))
+    return re.sub(r"\S{13,}", split, str(text))
 
 
 def _t(text: str) -> str:
@@ -356,7 +356,8 @@ def _evidence(doc: _Doc, tests: list[TestRecord], shown_figures: dict[str, str],
     for t in tests:
         outcome = {"passed": "#ok", "failed": "#bad"}.get(effective_outcome(t), "#info")
         short = t.nodeid.split("::", 1)[-1]
-        doc.add(f"#block(above: 8pt, below: 3pt)[{outcome} #h(3pt) #raw({lit(short)}) "
+        mono = f'#text(font: "DejaVu Sans Mono", size: 7.5pt, {lit(_breakable(short))})'
+        doc.add(f"#block(above: 8pt, below: 3pt)[{outcome} #h(3pt) {mono} "
                 f"#text(size: 7pt, fill: gray)[{_t(f'{t.duration:.2f} s')}]]")
         if t.outcome == "failed" and t.message:
             doc.add(f"#block(fill: rgb(\"#fbe3e4\"), inset: 4pt, width: 100%)"
@@ -465,7 +466,8 @@ def _provenance(doc: _Doc, run: RunRecord) -> None:
     failed = [t for t in run.tests if t.outcome == "failed"]
     if failed:
         doc.add("== Failed tests", "#table(columns: (auto, 1fr),",
-                ",\n".join(f"[#raw({lit(t.nodeid)})], [{_t(t.message[:300])}]" for t in failed), ")")
+                ",\n".join(f'[#text(font: "DejaVu Sans Mono", size: 7pt, {lit(_breakable(t.nodeid))})], '
+                           f"[{_t(t.message[:300])}]" for t in failed), ")")
 
 
 def build_source(run: RunRecord, stamp: datetime, *, paper: str | None = None,

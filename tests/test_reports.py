@@ -22,7 +22,8 @@ import matplotlib.pyplot as plt
 
 @pytest.mark.claim("HD-1")
 def test_good(evidence):
-    evidence.check("pi", mpmath.pi, reference=mpmath.mpf(355) / 113, rtol=1e-6)
+    evidence.check("pi", mpmath.pi, reference=mpmath.mpf(355) / 113, rtol=1e-6,
+                   method="the continued fraction convergent 355/113")
     fig, ax = plt.subplots()
     ax.plot([0, 1], [1, 0])
     evidence.figure(fig, "a line")
@@ -57,10 +58,12 @@ def test_run_is_written_with_evidence_and_verdicts(inner_run):
     assert run.exitstatus == 1 and not run.complete
     good = next(t for t in run.tests if t.nodeid.endswith("test_good"))
     kinds = [e["kind"] for e in good.evidence]
-    assert kinds == ["value", "figure", "counterexample"]
+    assert kinds == ["reference", "figure", "record"]
     assert good.evidence[0]["passed"] is True and good.evidence[1]["svg"].startswith("<?xml")
     statuses = {r["claim_id"]: r["status"] for r in run.claim_results if not r["reading"]}
-    assert statuses["HD-1"] == "PROVED"
+    # a reference alone does not make PROVED: the derivation is missing, and the report says so
+    assert statuses["HD-1"] == "NOT ESTABLISHED"
+    assert any("derivation" in m for m in claim_status(claims.get("HD-1"), run).missing)
     assert statuses["HD-2"] == "NOT ESTABLISHED"
     assert statuses["HD-3"] == "NOT RUN"
     assert statuses["HD-4"] == "NOT ESTABLISHED"  # its test passed but recorded a failed check
