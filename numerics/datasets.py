@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+from advgeom.theory import _validate as check
 
 __all__ = ["Dataset", "load", "binary_pair", "split", "NAMES"]
 
@@ -102,12 +103,15 @@ def load(name: str = "digits") -> Dataset:
 
 def binary_pair(ds: Dataset, first: int, second: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows of two classes, labelled 0 (``first``) and 1 (``second``), in data-set order."""
+    if not isinstance(ds, Dataset):
+        raise ValueError(f"ds={ds!r} must be a Dataset from numerics.datasets.load")
     labels = set(np.unique(ds.y).tolist())
     for pname, value in (("first", first), ("second", second)):
+        value = check.integer(pname, value)
         if value not in labels:
             raise ValueError(f"{pname}={value!r} is not a class of {ds.name}; valid: {sorted(labels)}")
     if first == second:
-        raise ValueError(f"first and second must differ, got {first} twice")
+        raise ValueError(f"second={second!r} must differ from first={first!r}")
     mask = (ds.y == first) | (ds.y == second)
     return ds.X[mask].copy(), (ds.y[mask] == second).astype(np.int64)
 
@@ -116,8 +120,14 @@ def split(
     X: np.ndarray, y: np.ndarray, *, test_fraction: float = 0.3, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Stratified, deterministic train/test split: ``(X_train, X_test, y_train, y_test)``."""
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test_fraction={test_fraction!r} must lie in (0, 1)")
+    test_fraction = check.real("test_fraction", test_fraction, low=0.0, high=1.0, low_open=True,
+                               high_open=True)
+    seed = check.integer("seed", seed, low=0, high=2**32 - 1)
+    check.array("X", X, ndim=2)
+    check.array("y", y, shape=(np.shape(X)[0],))
+    X, y = np.asarray(X), np.asarray(y)
+    if np.unique(y).size < 2:
+        raise ValueError("y must hold at least two classes to stratify")
     from sklearn.model_selection import train_test_split
 
     return train_test_split(X, y, test_size=test_fraction, random_state=seed, stratify=y)

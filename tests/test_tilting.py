@@ -47,6 +47,13 @@ def mnist_hinge():
     return TP.cached_path("mnist", (2, 3), "hinge", 2.0, -6.0, STEP)
 
 
+def _derive(evidence, derivations):
+    """Verify and record each derivation of a claim; return the first (it carries the expression)."""
+    for d in derivations:
+        evidence.derivation(d)
+    return derivations[0]
+
+
 def _first_zero_index(path):
     """Index of the smallest grid lambda with theta == 0 (up to the certified error)."""
     zero = np.flatnonzero(path.theta <= path.angle_error_bound + 1e-12)
@@ -76,7 +83,7 @@ def _balanced_cloud(draw, n_per=5, d=4):
 @pytest.mark.claim("TILT-B1")
 @pytest.mark.claim("TILT-B9")
 def test_gram_schmidt_identities_derivation(evidence):
-    evidence.derivation(PT.gram_schmidt_plane())
+    _derive(evidence, PT.gram_schmidt_plane())
 
 
 @pytest.mark.claim("TILT-B1")
@@ -155,9 +162,9 @@ def test_bad_input_raises_clear_errors():
         T.signed_distance([0.0, 0.0], 0.0, X)
     with pytest.raises(ValueError, match="delta"):
         T.tilt_error_closed_form(np.pi / 2, 0.1)
-    with pytest.raises(ValueError, match="b=nan"):
+    with pytest.raises(ValueError, match="b = nan"):
         T.signed_distance([1.0, 0.0], float("nan"), X)
-    with pytest.raises(ValueError, match="k=.*inf.* must be finite"):
+    with pytest.raises(ValueError, match="k = inf"):
         T.scaled_softplus(0.0, np.inf)
     with pytest.raises(ValueError, match="midpoint_distance"):
         T.adversarial_distance_formula(0.0, 1.0, 1, 2, float("nan"))
@@ -176,8 +183,7 @@ def _toy_points(n=9):
 
 @pytest.mark.claim("TILT-D3")
 def test_toy2d_closed_forms(evidence):
-    d = PT.toy2d_closed_forms()
-    evidence.derivation(d)
+    d = _derive(evidence, PT.toy2d_closed_forms())
     f = sp.lambdify((sp.Symbol("a", real=True), sp.Symbol("phi", real=True)), d.expression, "numpy")
     a, y = _toy_points()
     X = np.column_stack([a, np.zeros_like(a)])
@@ -197,7 +203,7 @@ def test_toy2d_closed_forms(evidence):
 
 @pytest.mark.claim("TILT-P2")
 def test_perfect_classifier_without_adversarial_examples(evidence):
-    evidence.derivation(PT.toy2d_closed_forms())
+    _derive(evidence, PT.toy2d_closed_forms())
     a, y = _toy_points()
     X = np.column_stack([a, np.zeros_like(a)])
     xm = T.mirror_images([1.0, 0.0], 0.0, X)
@@ -214,7 +220,7 @@ def test_perfect_classifier_without_adversarial_examples(evidence):
 @pytest.mark.claim("TILT-B2", reading="R2")
 @pytest.mark.claim("TILT-B2")
 def test_toy_in_2_and_785_dimensions(evidence):
-    evidence.derivation(PT.block_embedding_isometry())
+    _derive(evidence, PT.block_embedding_isometry())
     a, y = _toy_points()
     X2 = np.column_stack([a, np.zeros_like(a)])
     # R2: (a, c) -> a 1_A/sqrt|A| + c 1_B/sqrt|B| with |A| = 392, |B| = 393 (unequal blocks)
@@ -287,7 +293,7 @@ def test_toy_in_2_and_785_dimensions(evidence):
 @pytest.mark.claim("TILT-D3B")
 @pytest.mark.claim("TILT-B2", reading="R3")
 def test_random_pixel_mirrors_leave_the_class(evidence):
-    evidence.derivation(PT.random_pixel_mirror())
+    _derive(evidence, PT.random_pixel_mirror())
     rng = np.random.default_rng(mc.claim_seed("TILT-D3B", "mirrors"))
     level = 1 - 1e-6 / 2  # two intervals (h = 10, 50): family-wise false-alarm rate <= 1e-6
     for h in (1, 10, 50):
@@ -308,12 +314,16 @@ def test_random_pixel_mirrors_leave_the_class(evidence):
                            note="one pixel: the mirror of a is -a, always in J")
         else:
             evidence.record(f"h = {h}: fraction of mirrors of I outside J", k / outside.size,
-                            interval=(lo, hi), note="Wilson interval at level 1 - 5e-7")
+                            note=f"Wilson interval [{lo:.4f}, {hi:.4f}] at level 1 - 5e-7")
             evidence.check(f"h = {h}: lower Wilson bound of the failure fraction", lo,
                            lower=0.5 if h == 10 else 0.9,
                            note="most mirrors leave J; Wilson bound at family-wise false-alarm rate 1e-6")
-    evidence.counterexample("At h = 10 and 50 almost every mirror of a class-I image leaves J's pixel "
-                            "range: the mirror maps a_k to a_k - 2 mean(a).", h=50, images=2000)
+        if h == 50:
+            lowest = float(xm[:, :m].min())
+    evidence.counterexample("h = 50: the mirror of a class-I image is not a J image (a pixel falls "
+                            "below J's range [0.1, 1]); the mirror maps a_k to a_k - 2 mean(a).",
+                            value=lowest, bound=0.1, relation=">=", tolerance=1e-12, h=50,
+                            images=2000)
 
 
 # ============================================================================================
@@ -323,8 +333,7 @@ def test_random_pixel_mirrors_leave_the_class(evidence):
 @pytest.mark.claim("TILT-D1")
 @pytest.mark.claim("TILT-D2")
 def test_mirror_identities_derivation(evidence):
-    d = PT.signed_distance_identities()
-    evidence.derivation(d)
+    d = _derive(evidence, PT.signed_distance_identities())
     syms = sorted(d.expression.free_symbols, key=lambda s: s.name)
     f = sp.lambdify(syms, d.expression, "numpy")
     rng = np.random.default_rng(1)
@@ -356,7 +365,7 @@ def test_projection_and_mirror_invariants(w, x, b):
 
 @pytest.mark.claim("TILT-P3")
 def test_minimal_perturbation_is_one_direction(evidence):
-    evidence.derivation(PT.minimal_perturbation())
+    _derive(evidence, PT.minimal_perturbation())
     rng = np.random.default_rng(3)
     w, b = rng.normal(size=10), 0.3
     X = rng.normal(size=(50, 10))
@@ -380,7 +389,7 @@ def test_minimal_perturbation_is_one_direction(evidence):
 @pytest.mark.claim("TILT-D4")
 @pytest.mark.claim("TILT-D5")
 def test_loss_scaling_derivation(evidence):
-    evidence.derivation(PT.loss_scaling())
+    _derive(evidence, PT.loss_scaling())
 
 
 @pytest.mark.claim("TILT-D4")
@@ -442,11 +451,11 @@ def test_large_and_small_norm_limits(evidence):
 
 @pytest.mark.claim("TILT-D8")
 def test_adversarial_distance_derivation(evidence):
-    d = PT.adversarial_distance_general()
-    evidence.derivation(d)
+    d = _derive(evidence, PT.adversarial_distance_general())
     pI, P, Q, bp = (sp.Symbol(s, **kw) for s, kw in (("pi_I", {"positive": True}), ("P", {"real": True}),
                                                      ("Q", {"real": True}), ("b'", {"real": True})))
-    f = sp.lambdify((pI, P, Q, bp), d.expression, "numpy")
+    pJ = sp.Symbol("pi_J", positive=True)
+    f = sp.lambdify((pI, pJ, P, Q, bp), d.expression, "numpy")
     rng = np.random.default_rng(8)
     worst = 0.0
     for _ in range(50):
@@ -456,9 +465,15 @@ def test_adversarial_distance_derivation(evidence):
         w, b = rng.normal(size=3), rng.normal()
         i, j, _, _ = T.class_centroids(X, y)
         wh = w / np.linalg.norm(w)
-        ref = T.adversarial_distance(w, b, X, y)
-        worst = max(worst, abs(f(nI / (nI + nJ), wh @ i, wh @ j, b / np.linalg.norm(w)) - ref))
-    evidence.check("sympy general form vs direct mean, 50 unbalanced clouds", worst, upper=1e-13,
+        ref = float(np.mean(y * (X @ w + b)) / np.linalg.norm(w))  # direct mean of y d(x)
+        formula = float(T.adversarial_distance_formula(
+            T.tilting_angle(w, X, y), np.linalg.norm(j - i), int(nI), int(nJ),
+            T.signed_distance(w, b, ((i + j) / 2)[None])[0]))
+        worst = max(worst, abs(f(nI / (nI + nJ), nJ / (nI + nJ), wh @ i, wh @ j,
+                                 b / np.linalg.norm(w)) - ref), abs(formula - ref))
+    evidence.check("general form (sympy and theory.adversarial_distance_formula) vs the direct mean "
+                   "of y d(x), 50 unbalanced clouds", worst, upper=1e-13,
+                   method="direct mean of y (w.x + b)/||w|| over the points (numpy)",
                    note="an algebraic identity; rounding of O(1) values only")
 
 
@@ -492,8 +507,7 @@ def test_distance_formula_along_paths(evidence, digits_hinge, digits_logistic, m
 @pytest.mark.claim("TILT-P4", reading="A")
 @pytest.mark.claim("TILT-D10")
 def test_strength_derivation(evidence):
-    d = PT.strength_is_secant()
-    evidence.derivation(d)
+    d = _derive(evidence, PT.strength_is_secant())
     f = sp.lambdify(sp.Symbol("theta", real=True), d.expression, "numpy")
     th = np.linspace(0, 1.5, 31)
     X = np.array([[0.0, 0.0], [2.0, 0.0]])
@@ -557,7 +571,7 @@ def test_per_image_ratio_is_not_a_function_of_theta(evidence):
 
 @pytest.mark.claim("TILT-D9")
 def test_nc_maximizes_margin_and_hinge_bias_is_an_interval(evidence, digits_hinge):
-    evidence.derivation(PT.nc_maximizes_margin())
+    _derive(evidence, PT.nc_maximizes_margin())
     data, path = digits_hinge
     k = 0  # lambda = 100 >= lambda*
     w, (lo, hi) = T.hinge_closed_form(data.X, data.y, path.lams[k])
@@ -582,8 +596,7 @@ def test_nc_maximizes_margin_and_hinge_bias_is_an_interval(evidence, digits_hing
 @pytest.mark.claim("TILT-X2")
 @pytest.mark.claim("TILT-B3")
 def test_hinge_threshold_derivation(evidence):
-    d = PT.hinge_threshold_bound()
-    evidence.derivation(d)
+    d = _derive(evidence, PT.hinge_threshold_bound())
     X = np.array([[0.0], [1.0], [3.0], [4.0]])
     y = np.array([-1, -1, 1, 1])
     i, j, _, _ = T.class_centroids(X, y)
@@ -724,7 +737,7 @@ def test_high_lambda_perturbation_is_centroid_difference(evidence, source, digit
 @pytest.mark.claim("TILT-B3")
 @pytest.mark.claim("TILT-X3")
 def test_logistic_large_lambda_asymptotics(evidence, digits_hinge, digits_logistic):
-    evidence.derivation(PT.logistic_large_lambda())
+    _derive(evidence, PT.logistic_large_lambda())
     data, _ = digits_hinge
     X, y = data.X, data.y
     const = T.logistic_tilt_constant(X, y)
@@ -758,7 +771,7 @@ def test_logistic_large_lambda_asymptotics(evidence, digits_hinge, digits_logist
 @pytest.mark.claim("TILT-X1")
 @pytest.mark.claim("TILT-D7")
 def test_norm_monotone_and_distance_extremes(evidence, digits_hinge, digits_logistic):
-    evidence.derivation(PT.norm_monotone())
+    _derive(evidence, PT.norm_monotone())
     for name, (data, path) in (("hinge", digits_hinge), ("logistic", digits_logistic)):
         # lams decrease along the arrays, so ||w|| must not decrease (beyond certified error)
         # certified ||w - w*|| = sin(angle bound) ||w||, plus rounding
@@ -903,7 +916,7 @@ def test_tilt_towards_low_variance(evidence, mnist_hinge, digits_hinge):
 @pytest.mark.claim("TILT-X5")
 @pytest.mark.claim("TILT-B7")
 def test_hard_margin_plateau(evidence, digits_hinge, digits_logistic):
-    evidence.derivation(PT.hard_margin_plateau())
+    _derive(evidence, PT.hard_margin_plateau())
     data, path = digits_hinge
     X, y = data.X, data.y
     n = y.size
@@ -978,7 +991,7 @@ def test_angle_is_not_monotone(evidence):
 
 @pytest.mark.claim("TILT-X6")
 def test_unbalanced_hinge_does_not_reach_nc(evidence):
-    evidence.derivation(PT.logistic_unbalanced_limit())
+    _derive(evidence, PT.logistic_unbalanced_limit())
     rng = np.random.default_rng(6)
     X = np.vstack([rng.normal(0, 1, (30, 5)), rng.normal(0, 1, (50, 5)) + [2, 0, 0, 0, 0]])
     y = np.repeat([-1, 1], [30, 50])
@@ -1034,6 +1047,25 @@ def test_three_dimensional_span(evidence, mnist_hinge):
                     float(np.arccos(np.clip(na @ nb, -1, 1))))
 
 
+def ref_nc_coordinate(X, y):
+    """x . (j - i)/||j - i|| from the class means (numpy)."""
+    d = X[y > 0].mean(axis=0) - X[y < 0].mean(axis=0)
+    return X @ (d / np.linalg.norm(d))
+
+
+@pytest.mark.claim("TILT-B9")
+def test_first_plane_coordinate_is_x_dot_z_hat_along_the_path(evidence, digits_hinge):
+    data, path = digits_hinge
+    ref = ref_nc_coordinate(data.X, data.y)
+    ks = [k for k in range(len(path.lams)) if path.theta[k] > 10 * path.angle_error_bound[k]]
+    worst = max(float(np.max(np.abs(T.project_to_tilting_plane(data.X, path.W[k], path.z_hat)[:, 0]
+                                    - ref))) for k in ks)
+    evidence.check(f"max |first plane coordinate - x . z_hat| over {len(ks)} tilted grid lambdas",
+                   worst, upper=1e-12 * (1 + float(np.abs(ref).max())),
+                   method="x . (j - i)/||j - i|| from numpy class means",
+                   note="the coordinate along z_hat does not change with lambda; only x . n_hat does")
+
+
 @pytest.mark.claim("TILT-B9")
 @given(data=st.data())
 def test_first_plane_coordinate_does_not_depend_on_w(data):
@@ -1057,7 +1089,7 @@ def test_first_plane_coordinate_does_not_depend_on_w(data):
 
 @pytest.mark.claim("TILT-P1")
 def test_resolution_invariance_vs_goodfellow_premise(evidence):
-    evidence.derivation(PT.resolution_invariance())
+    _derive(evidence, PT.resolution_invariance())
     rng = np.random.default_rng(11)
     x, w = rng.uniform(0, 1, (28, 28)), rng.normal(size=(28, 28))
     b = -float(np.sum(w * x)) + 0.7
@@ -1109,7 +1141,7 @@ def _tilt_errors(X, y, delta):
 
 @pytest.mark.claim("TILT-P5")
 def test_tilting_at_fixed_performance(evidence):
-    evidence.derivation(PT.flat_direction_invariance())
+    _derive(evidence, PT.flat_direction_invariance())
     rng = np.random.default_rng(mc.claim_seed("TILT-P5", "tilt"))
     n = 1000
     deltas = (0.0, 0.5, 1.0, 1.4, 1.5, 1.55, 1.565)
@@ -1214,21 +1246,41 @@ def test_local_linear_distance_of_relu_net(evidence):
                             found_closer_zero=closer)
 
 
-@pytest.mark.claim("TILT-D16")
-def test_softmax_temperature(evidence):
-    evidence.derivation(PT.softmax_temperature())
-    import mpmath
-    from scipy.special import softmax
+def ref_confidence_step(w, b, x, p):
+    """Step t along w_hat at which the logistic model's probability of class J reaches p, found by
+    root finding on the model's own probability (scipy brentq), not by a closed form."""
+    from scipy.optimize import brentq
+    from scipy.special import expit
 
-    s = np.array([1.0, -0.5, 2.0])
-    for c in (0.1, 1.0, 10.0):
-        with mpmath.workdps(50):
-            temp = 1 / mpmath.mpf(c)
-            e = [mpmath.exp(mpmath.mpf(v) / temp) for v in s]
-            ref = np.array([float(v / mpmath.fsum(e)) for v in e])
-        evidence.check(f"softmax(c s) (scipy) vs exp(s/T)/sum exp(s/T) at T = 1/c (50 digits), c = {c}",
-                       float(np.max(np.abs(softmax(c * s) / ref - 1))), upper=1e-14,
-                       note="independent 50-digit mpmath reference; double rounding of 3 exponentials")
+    wh = w / np.linalg.norm(w)
+    f = lambda t: float(expit(w @ (x + t * wh) + b)) - p  # noqa: E731
+    hi = 1.0
+    while f(hi) < 0:
+        hi *= 2.0
+    return brentq(f, -hi, hi, xtol=1e-14, rtol=1e-14)
+
+
+@pytest.mark.claim("TILT-D16")
+def test_softmax_temperature(evidence, digits_hinge):
+    _derive(evidence, PT.softmax_temperature())
+    data, _ = digits_hinge
+    X, y = data.X, data.y
+    p = 0.95
+    steps = []
+    for lam in (1e-3, 1e-1, 10.0):
+        fit = TP.fit_logistic(X, y, lam)
+        temp = 1.0 / np.linalg.norm(fit.w)  # T = 1/c with c = ||w||, set by the weight decay
+        x = X[y < 0][:5]
+        derived = temp * np.log(p / (1 - p)) - T.signed_distance(fit.w, fit.b, x)
+        root = np.array([ref_confidence_step(fit.w, fit.b, xi, p) for xi in x])
+        evidence.check(f"lambda = {lam:g}: step to reach p = 0.95, T ln(p/(1-p)) - d(x) (5 images)",
+                       float(np.max(np.abs(derived / root - 1))), upper=1e-9,
+                       method="scipy brentq root of the fitted model's probability along w_hat",
+                       note="the temperature T = 1/||w|| sets the perturbation needed for confidence p")
+        steps.append(float(np.mean(root)))
+    evidence.table("digits 2v3 logistic: mean step to reach p = 0.95 against lambda",
+                   ["lambda", "mean step"], [[lam, st_] for lam, st_ in zip((1e-3, 1e-1, 10.0), steps,
+                                                                           strict=True)])
 
 
 # ============================================================================================

@@ -38,6 +38,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from advgeom.theory import _validate as check
 
 __all__ = [
     "DegenerateTiltingPlaneError",
@@ -82,24 +83,19 @@ class DegenerateTiltingPlaneError(ValueError):
 
 
 def _matrix(X, name: str = "X") -> np.ndarray:
-    X = np.asarray(X, dtype=np.float64)
+    X = check.array(name, X, ndim=(1, 2))
     if X.ndim == 1:
         X = X[None, :]
-    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+    if X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(f"{name} must be a non-empty 2-D array (samples, features), got shape {X.shape}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name} contains non-finite values; valid: finite floats")
     return X
 
 
 def _vector(w, name: str = "w", dim: int | None = None) -> np.ndarray:
-    w = np.asarray(w, dtype=np.float64)
-    if w.ndim != 1 or w.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D vector, got shape {w.shape}")
+    w = check.array(name, w, ndim=1)
     if dim is not None and w.size != dim:
-        raise ValueError(f"{name} has {w.size} components; expected {dim} (the number of features)")
-    if not np.all(np.isfinite(w)):
-        raise ValueError(f"{name} contains non-finite values; valid: finite floats")
+        raise ValueError(f"{name} has {w.size} components; expected {dim} (the number of features "
+                         "of w and X)")
     return w
 
 
@@ -111,27 +107,21 @@ def _nonzero(w: np.ndarray, name: str = "w") -> float:
 
 
 def _labels(y, n: int) -> np.ndarray:
-    y = np.asarray(y)
+    y = check.array("y", y, ndim=1, min_size=0)
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({n},) to match X, got {y.shape}")
     vals = set(np.unique(y).tolist())
     if not vals <= {-1, 1} or len(vals) != 2:
         raise ValueError(f"y must contain both labels -1 (class I) and +1 (class J) only, got {sorted(vals)}")
-    return y.astype(np.float64)
+    return y
 
 
-def _bias(b) -> float:
-    b = float(b)
-    if not math.isfinite(b):
-        raise ValueError(f"b={b!r} must be a finite float")
-    return b
+def _bias(b, name: str = "b") -> float:
+    return check.real(name, b)
 
 
 def _finite(a, name: str) -> np.ndarray:
-    a = np.asarray(a, dtype=np.float64)
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name}={a!r} must be finite")
-    return a
+    return check.real_or_array(name, a)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -173,7 +163,7 @@ def nearest_centroid_direction(X, y) -> np.ndarray:
     diff = j - i
     g = float(np.linalg.norm(diff))
     if g == 0.0:
-        raise ValueError("the class centroids coincide (centroid gap g=0); z_hat needs g > 0")
+        raise ValueError("X, y: the class centroids coincide (centroid gap g=0); z_hat needs g > 0")
     return diff / g
 
 
@@ -209,8 +199,7 @@ def tilting_plane(w, z_hat, rtol: float = 1e-10) -> tuple[np.ndarray, np.ndarray
     ...     print(str(exc)[:22])
     w is parallel to z_hat
     """
-    if not rtol >= 0.0:
-        raise ValueError(f"rtol={rtol!r} must be >= 0")
+    rtol = check.real("rtol", rtol, low=0.0, high=1.0, low_open=True, high_open=True)
     w = _vector(w, "w")
     z = _vector(z_hat, "z_hat", w.size)
     nw = _nonzero(w, "w")
@@ -239,11 +228,13 @@ def angle_to_direction(w, z_hat):
     >>> float(angle_to_direction([1e-9, 1.0], [0.0, 1.0]))
     1e-09
     """
-    w = np.asarray(w, dtype=np.float64)
-    z = _vector(z_hat, "z_hat", w.shape[-1])
+    w = check.array("w", w, ndim=(1, 2, 3))
+    z = _vector(z_hat, "z_hat")
+    if w.shape[-1] != z.size:
+        raise ValueError(f"w has {w.shape[-1]} components; expected {z.size} (those of z_hat)")
     z = z / _nonzero(z, "z_hat")
-    if not np.all(np.isfinite(w)):
-        raise ValueError("w contains non-finite values; valid: finite floats")
+    if np.any(np.linalg.norm(w, axis=-1) == 0.0):
+        raise ValueError("w=0 has no direction, so no angle; valid: non-zero vectors")
     par = w @ z
     perp = w - par[..., None] * z
     perp = perp - (perp @ z)[..., None] * z
@@ -378,18 +369,15 @@ def adversarial_distance_formula(theta, centroid_gap, n_I=None, n_J=None, midpoi
     >>> float(adversarial_distance_formula(0.0, 2.0, n_I=1, n_J=3, midpoint_distance=0.4))
     1.2
     """
-    theta = np.asarray(theta, dtype=np.float64)
-    g = np.asarray(centroid_gap, dtype=np.float64)
-    if np.any(~np.isfinite(theta)) or np.any((theta < 0) | (theta > np.pi)):
-        raise ValueError(f"theta={theta!r} must lie in [0, pi]")
-    if np.any(~np.isfinite(g)) or np.any(g < 0):
-        raise ValueError(f"centroid_gap={g!r} must be finite and >= 0")
+    theta = check.real_or_array("theta", theta, low=0.0, high=np.pi)
+    g = check.real_or_array("centroid_gap", centroid_gap, low=0.0)
     out = 0.5 * g * np.cos(theta)
     if (n_I is None) != (n_J is None):
-        raise ValueError("n_I and n_J must be given together (or both omitted for balanced classes)")
+        raise ValueError(f"n_I={n_I!r} and n_J={n_J!r} must be given together (or both omitted for "
+                         "balanced classes)")
     if n_I is not None:
-        if n_I < 1 or n_J < 1:
-            raise ValueError(f"n_I={n_I!r}, n_J={n_J!r} must both be >= 1")
+        n_I = check.integer("n_I", n_I, low=1)
+        n_J = check.integer("n_J", n_J, low=1)
         n = n_I + n_J
         out = out + (n_J - n_I) / n * _finite(midpoint_distance, "midpoint_distance")
     return out[()] if out.ndim == 0 else out
@@ -408,12 +396,15 @@ def adversarial_strength(w, b: float, X, y) -> float:
     2.0
     """
     X = _matrix(X)
+    _vector(w, "w", X.shape[1])
+    _bias(b)
     i, j, _, _ = class_centroids(X, y)
     z = nearest_centroid_direction(X, y)
     d_nc = adversarial_distance(z, -z @ (i + j) / 2.0, X, y)
     d_c = adversarial_distance(w, b, X, y)
     if not d_c > 0.0:
-        raise ValueError(f"adversarial distance of (w, b) is {d_c:.3g}; strength needs d_adv > 0")
+        raise ValueError(f"w, b: the adversarial distance of (w, b) is {d_c:.3g}; strength needs "
+                         "d_adv > 0")
     return d_nc / d_c
 
 
@@ -437,7 +428,7 @@ def _require_balanced(y, n: int) -> np.ndarray:
     nI, nJ = int(np.sum(y < 0)), int(np.sum(y > 0))
     if nI != nJ:
         raise ValueError(
-            f"the classes must be balanced (n_I = n_J), got n_I={nI}, n_J={nJ}; with unbalanced classes "
+            f"y: the classes must be balanced (n_I = n_J), got n_I={nI}, n_J={nJ}; with unbalanced classes "
             "the hinge weight does not reach (j - i)/(4 lambda) (TILT-X6)"
         )
     return y
@@ -483,6 +474,7 @@ def hinge_closed_form(X, y, lam: float) -> tuple[np.ndarray, tuple[float, float]
     X = _matrix(X)
     y = _require_balanced(y, X.shape[0])
     lam_star = hinge_threshold(X, y)
+    lam = check.real("lam", lam, low=0.0, low_open=True)
     if not lam >= lam_star:
         raise ValueError(f"lam={lam!r} must be >= lambda*={lam_star!r} for the closed form")
     i, j, _, _ = class_centroids(X, y)
@@ -536,9 +528,10 @@ def boundary_line_in_plane(w, b: float, z_hat) -> tuple[float, float, float]:
     >>> boundary_line_in_plane([1.0, 1.0], -1.0, [1.0, 0.0])
     (1.0, 1.0, -1.0)
     """
+    b = _bias(b)
     z, n = tilting_plane(w, z_hat)
     w = np.asarray(w, dtype=np.float64)
-    return float(w @ z), float(w @ n), _bias(b)
+    return float(w @ z), float(w @ n), b
 
 
 def span3_basis(z_hat, w_a, w_b, rtol: float = 1e-10) -> np.ndarray:
@@ -554,6 +547,7 @@ def span3_basis(z_hat, w_a, w_b, rtol: float = 1e-10) -> np.ndarray:
            [0., 1., 0.],
            [0., 0., 1.]])
     """
+    rtol = check.real("rtol", rtol, low=0.0, high=1.0, low_open=True, high_open=True)
     z = _vector(z_hat, "z_hat")
     z = z / _nonzero(z, "z_hat")
     basis = [z]
@@ -589,9 +583,7 @@ def toy2d_mirror(a, phi):
     array([0.8, 0. ])
     """
     a = _finite(a, "a")
-    phi = np.asarray(phi, dtype=np.float64)
-    if np.any(~np.isfinite(phi)) or np.any((phi < 0) | (phi > np.pi / 2)):
-        raise ValueError(f"phi={phi!r} must lie in [0, pi/2]")
+    phi = check.real_or_array("phi", phi, low=0.0, high=np.pi / 2)
     return np.stack(np.broadcast_arrays(-a * np.cos(2 * phi), -a * np.sin(2 * phi)), axis=-1)
 
 
@@ -606,12 +598,9 @@ def block_toy(a, dim: int = 785, left: int | None = None) -> np.ndarray:
     >>> block_toy([0.5], dim=4).round(3)
     array([[0.354, 0.354, 0.   , 0.   ]])
     """
-    if dim < 2:
-        raise ValueError(f"dim={dim!r} must be >= 2")
-    left = dim // 2 if left is None else left
-    if not 1 <= left < dim:
-        raise ValueError(f"left={left!r} must lie in [1, dim-1]")
-    a = np.atleast_1d(_finite(a, "a"))
+    dim = check.integer("dim", dim, low=2, high=10**8)
+    left = dim // 2 if left is None else check.integer("left", left, low=1, high=dim - 1)
+    a = check.array("a", a, ndim=(0, 1), min_size=1).reshape(-1)
     X = np.zeros((a.size, dim))
     X[:, :left] = a[:, None] / math.sqrt(left)
     return X
@@ -628,8 +617,10 @@ def toy_random_pixels(n: int, h: int, rng: np.random.Generator) -> tuple[np.ndar
     >>> X.shape, y.tolist()
     ((4, 2), [-1, -1, 1, 1])
     """
-    if n < 1 or h < 1:
-        raise ValueError(f"n={n!r} and h={h!r} must be >= 1")
+    n = check.integer("n", n, low=1, high=10**7)
+    h = check.integer("h", h, low=1, high=10**4)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng={rng!r} must be a numpy.random.Generator")
     m = h * h
     left = rng.uniform(0.1, 1.0, size=(2 * n, m))
     left[:n] *= -1.0
@@ -666,13 +657,11 @@ def upsample(x_img, w_img, k: int, p: float = 1.0) -> tuple[np.ndarray, np.ndarr
     >>> xs.tolist(), ws.tolist()
     ([[1.0, 1.0], [1.0, 1.0]], [[0.5, 0.5], [0.5, 0.5]])
     """
-    if int(k) != k or k < 1:
-        raise ValueError(f"k={k!r} must be a positive integer")
-    if not math.isfinite(p):
-        raise ValueError(f"p={p!r} must be a finite float")
-    x = _finite(x_img, "x_img")
-    w = _finite(w_img, "w_img")
-    if x.ndim != 2 or x.shape != w.shape:
+    k = check.integer("k", k, low=1, high=10**4)
+    p = check.real("p", p)
+    x = check.array("x_img", x_img, ndim=2)
+    w = check.array("w_img", w_img, ndim=2)
+    if x.shape != w.shape:
         raise ValueError(f"x_img and w_img must be 2-D images of equal shape, got {x.shape}, {w.shape}")
     block = np.ones((int(k), int(k)))
     return np.kron(x, block), np.kron(w, block) / float(k) ** p
@@ -699,12 +688,8 @@ def tilt_error_closed_form(delta, sigma):
     """
     from scipy.special import ndtr
 
-    delta = np.asarray(delta, dtype=np.float64)
-    sigma = np.asarray(sigma, dtype=np.float64)
-    if np.any(~np.isfinite(delta)) or np.any((delta < 0) | (delta >= np.pi / 2)):
-        raise ValueError(f"delta={delta!r} must lie in [0, pi/2)")
-    if np.any(~np.isfinite(sigma)) or np.any(sigma < 0):
-        raise ValueError(f"sigma={sigma!r} must be finite and >= 0")
+    delta = check.real_or_array("delta", delta, low=0.0, high=np.pi / 2, high_open=True)
+    sigma = check.real_or_array("sigma", sigma, low=0.0)
     delta, sigma = np.broadcast_arrays(delta, sigma)
     out = np.zeros(delta.shape)
     live = (sigma > 0) & (delta > 0)
@@ -737,9 +722,7 @@ def scaled_hinge(u, k):
     0.0
     """
     u = _finite(u, "u")
-    k = np.asarray(k, dtype=np.float64)
-    if np.any(~((k > 0) & np.isfinite(k))):
-        raise ValueError(f"k={k!r} must be finite and > 0")
+    k = check.real_or_array("k", k, low=0.0, low_open=True)
     return np.maximum(1.0 / k - u, 0.0)
 
 
@@ -754,7 +737,5 @@ def scaled_softplus(u, k):
     True
     """
     u = _finite(u, "u")
-    k = np.asarray(k, dtype=np.float64)
-    if np.any(~((k > 0) & np.isfinite(k))):
-        raise ValueError(f"k={k!r} must be finite and > 0")
+    k = check.real_or_array("k", k, low=0.0, low_open=True)
     return np.logaddexp(0.0, -k * u) / k
