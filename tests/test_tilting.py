@@ -564,6 +564,7 @@ def test_per_image_ratio_is_not_a_function_of_theta(evidence):
         d_w = T.signed_distance(w, -1.0, x)[0]
         ratios.append(abs(d_nc / d_w))
     evidence.counterexample("Same classifier (theta = pi/4), two images, different per-image ratios",
+                            value=ratios[1], bound=ratios[0], relation="=", tolerance=1e-12,
                             ratio_1=ratios[0], ratio_2=ratios[1])
     evidence.check("difference of the two per-image ratios", abs(ratios[0] - ratios[1]), lower=1.0,
                    note="the two ratios are sqrt(2) and about 14: an O(1) difference, far beyond rounding")
@@ -576,7 +577,8 @@ def test_nc_maximizes_margin_and_hinge_bias_is_an_interval(evidence, digits_hing
     k = 0  # lambda = 100 >= lambda*
     w, (lo, hi) = T.hinge_closed_form(data.X, data.y, path.lams[k])
     evidence.check("solver bias interval low end vs closed form", path.b_lo[k], reference=lo,
-                   rtol=1e-9, atol=1e-12,
+                   rtol=1e-9, atol=1e-12, method="exact minimizer interval of the piecewise-linear "
+                   "bias objective at the libsvm solver weight",
                    note="computed from the solver weight, within its certified error of the closed form")
     evidence.check("solver bias interval high end vs closed form", path.b_hi[k], reference=hi,
                    rtol=1e-9, atol=1e-12,
@@ -628,6 +630,7 @@ def test_hinge_threshold_is_exact_on_real_data(evidence, source, digits_hinge, m
                    note="exactly 1 in closed form; 1e-7 leaves room for the certified solver error")
     evidence.check(f"{source}: ||w - (j-i)/(4 lambda)|| at 1.01 lambda*",
                    float(np.linalg.norm(above.w - w_cf)), upper=above.weight_error_bound + 1e-12,
+                   method="libsvm SMO solve with a duality-gap certificate", 
                    note="the duality-gap certificate plus rounding")
     below = TP.fit_hinge(X, y, 0.9 * lam_star)
     j_i = np.diff(T.class_centroids(X, y)[:2], axis=0)[0]
@@ -710,7 +713,8 @@ def test_hinge_solver_cross_checked_by_primal_qp(evidence):
         fit = TP.fit_hinge(X, y, lam)
         ang = T.angle_to_direction(res.x[:3], fit.w / np.linalg.norm(fit.w))
         evidence.check(f"lambda = {lam:.4g}: angle between SMO and SLSQP primal weights", float(ang),
-                       upper=1e-6, note=f"SMO certified bound {fit.angle_error_bound:.1e}")
+                       upper=1e-6, method="primal QP by scipy SLSQP",
+                       note=f"SMO certified bound {fit.angle_error_bound:.1e}")
 
 
 @pytest.mark.claim("TILT-B3")
@@ -727,7 +731,7 @@ def test_high_lambda_perturbation_is_centroid_difference(evidence, source, digit
         dd = T.signed_distance(w, path.b[k], data.X[:20])
         assert np.abs(D + 2 * dd[:, None] * path.z_hat).max() <= 1e-6
     evidence.check(f"{source}: max ||P_perp w||/||w|| over grid lambda >= 1.01 lambda*", float(worst),
-                   upper=1e-7, note=f"{idx.size} grid points; x_m - x = -2 d(x) z_hat")
+                   upper=1e-7, method="libsvm SMO solve with a duality-gap certificate",  note=f"{idx.size} grid points; x_m - x = -2 d(x) z_hat")
     k_star = idx.max()
     evidence.check(f"{source}: r(lambda_min)/r(lambda*) (median ||x - x_m||/g)",
                    float(path.r[-1] / path.r[k_star]), upper=0.9,
@@ -781,7 +785,8 @@ def test_norm_monotone_and_distance_extremes(evidence, digits_hinge, digits_logi
                        float(inc.min()), lower=0.0, note="non-increasing in lambda (TILT-X1)")
         g = path.centroid_gap
         evidence.check(f"digits {name}: d_adv at lambda = 100 over g/2", float(path.d_adv[0] / (g / 2)),
-                       reference=1.0, rtol=1e-5, note="maximal adversarial distance (NC) at high lambda")
+                       reference=1.0, rtol=1e-5, method="regularized fit by the certified solver",
+                       note="maximal adversarial distance (NC) at high lambda")
         Xtr, ytr = data.X, data.y
         k = len(path.lams) - 1
         evidence.check(f"digits {name}: d_err at lambda = 1e-6",
@@ -931,6 +936,7 @@ def test_hard_margin_plateau(evidence, digits_hinge, digits_logistic):
     evidence.check("max |theta(lambda) - theta_hm| for grid lambda <= lambda_hm",
                    float(np.abs(path.theta[on] - th_hm).max()),
                    upper=float(path.angle_error_bound[on].max() + hm.angle_error_bound),
+                   method="separate libsvm SMO solve at lambda = 1e-9 (hard margin), certified",
                    note="the certified angle errors of the two fits")
     evidence.check("theta_hm", float(th_hm), upper=np.pi / 2 - 0.5, note="theta(0+) < pi/2")
     off = np.flatnonzero(~on)[-1]
@@ -961,7 +967,8 @@ def test_angle_is_not_monotone(evidence):
                 best, arg = margin, (a, b)
     a, b = arg
     evidence.counterexample("Gaussian toy (seed 0): a larger lambda gives a larger angle",
-                            lambda_2=lams[a], theta_2=th[a], lambda_1=lams[b], theta_1=th[b],
+                            value=th[b], bound=th[a], relation=">=",
+                            tolerance=float(cert[a] + cert[b]), lambda_2=lams[a], theta_2=th[a], lambda_1=lams[b], theta_1=th[b],
                             certified_errors=float(cert[a] + cert[b]))
     evidence.check("theta(lambda_2) - theta(lambda_1) - certified errors, lambda_2 > lambda_1", best,
                    lower=1e-2,
@@ -973,6 +980,8 @@ def test_angle_is_not_monotone(evidence):
     rise = p2.theta.max() - p2.theta[-1] - p2.angle_error_bound.max() - p2.angle_error_bound[-1]
     kmax = int(np.argmax(p2.theta))
     evidence.counterexample("digits 2v3 (whole balanced pair): the angle overshoots its plateau",
+                            value=p2.theta[-1], bound=p2.theta[kmax], relation=">=",
+                            tolerance=float(p2.angle_error_bound[kmax] + p2.angle_error_bound[-1]),
                             lambda_peak=lams2[kmax], theta_peak=p2.theta[kmax], theta_plateau=p2.theta[-1])
     evidence.check("digits: theta(peak) - theta(plateau) - certified errors", float(rise), lower=1e-3,
                    note="certified errors already subtracted")
