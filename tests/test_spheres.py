@@ -293,6 +293,12 @@ def test_saddlepoint_and_clt_against_exact(evidence):
         rows.append([k, f"{e:.3e}", f"{S.quadratic_error_rate(a, method='saddlepoint'):.3e}",
                      f"{S.quadratic_error_rate(a, method='clt'):.3e}",
                      f"{qf.sf(a - 1, method='imhof'):.3e}"])
+    a1 = _two_level(1, 1.05, 0.8)
+    evidence.counterexample("alpha = 1.05 once, 0.8 499 times (n = 500): the corrected CLT against "
+                            "the exact tail, in log10 ('approximately' read as within a factor 10)",
+                            value=math.log10(S.quadratic_error_rate(a1, method="clt")),
+                            bound=math.log10(S.quadratic_error_rate(a1)), relation="=",
+                            tolerance=1.0)
     evidence.table("inner error, alpha = 1.05 (k times), 0.8 (500 - k times)",
                    ["k", "exact", "saddlepoint", "CLT (R2)", "Imhof"], rows)
     # figure: alpha evenly spaced on [lo, hi], n = 500, against hi
@@ -637,8 +643,11 @@ def test_max_error_rate_decays_faster_than_exponentially(evidence):
     ds = np.array([0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4])
     lmu = S.max_error_rate(ds, n, log=True)
     for d, lm in zip(ds[[1, 4]], lmu[[1, 4]], strict=True):
-        evidence.check(f"D_500(mu*({d})) = {d}", S.distance_bound(math.exp(lm), n), reference=d,
-                       rtol=1e-9, note="Brent root to 4 ulps in the angle, quad at 1e-13")
+        evidence.check(f"D_500(mu*({d})) = {d}, D_500 by 50-digit quadrature",
+                       float(distance_bound_quadrature(math.exp(lm), n)), reference=d, rtol=1e-9,
+                       method="mpmath 50-digit quadrature in s of D_n at the returned mu*, cap "
+                              "angle by bisection on the incomplete beta",
+                       note="Brent root to 4 ulps in the angle, quad at 1e-13")
     evidence.check("log mu* decreasing in d", bool(np.all(np.diff(lmu) < 0)),
                    passed=bool(np.all(np.diff(lmu) < 0)))
     slopes = np.diff(lmu) / np.diff(ds)
@@ -794,11 +803,16 @@ def test_blog_inverse_sqrt_d_reading_is_vacuous(evidence):
     evidence.check("max over d in (0, 2] of d sqrt(d) <= 2^(3/2)", float(np.max(ds * np.sqrt(ds))),
                    upper=2**1.5 * (1 + 1e-12), note="chords are at most 2; rounding margin")
     d10, d500 = S.distance_bound(0.01, 10), S.distance_bound(0.01, 500)
-    evidence.counterexample("literal reading is dimension-free", D_10=d10, D_500=d500)
+    evidence.counterexample("literal reading: a bound through d alone is the same in every "
+                            "dimension, yet the sharp bound at mu = 0.01 differs between n = 10 "
+                            "and n = 500", value=float(distance_bound_quadrature(0.01, 10)),
+                            bound=float(distance_bound_quadrature(0.01, 500)), relation="=",
+                            tolerance=1e-9, D_10=d10, D_500=d500)
     a = stats.norm.isf(0.01)
     evidence.check("sqrt(n) D_n(0.01) at n = 500 vs the limit a Phi(a) + phi(a)",
                    math.sqrt(500) * d500, reference=a * stats.norm.cdf(a) + stats.norm.pdf(a),
-                   rtol=0.01, note="O(1/sqrt(n)) in the dimension")
+                   rtol=0.01, method="Gaussian-limit closed form a Phi(a) + phi(a) (scipy.stats)",
+                   note="O(1/sqrt(n)) in the dimension; the O(1/n) correction is below 1 %")
 
 
 @pytest.mark.claim("SPH-B7")
@@ -1102,3 +1116,24 @@ def test_imhof_baseline_is_right_in_the_bulk_and_collapses_in_the_tail(evidence)
     err = abs(tail - exact_tail) / exact_tail
     evidence.check(f"Imhof relative error at P = {exact_tail:.2e}", err, lower=1e-3,
                    note="absolute error ~1e-10 of the quadrature swamps the tail")
+
+
+@pytest.mark.claim("SPH-15")
+def test_trained_network_closeness_to_the_optimal_curve(evidence, net):
+    """The registered decision on 'close': rho = d(E)/D_n(mu(E)) of the final model on the inner
+    sphere, its interval from the CLT interval of the mean exact nearest-error distance."""
+    from advgeom.numerics import decisions
+    from advgeom.theory import claims
+
+    rule = claims.get("SPH-15").decision
+    mu = S.quadratic_error_rate(net.alphas)
+    rng = np.random.default_rng(mc.claim_seed("SPH-15", "closeness"))
+    pts = S.sample_sphere(rule.sample, net.n, rng=rng)
+    d = qn.nearest_errors(net.alphas, net.V, pts, "inner")
+    bound = S.distance_bound(mu, net.n)
+    lo, hi = mc.clt_interval(float(d.mean()), float(d.std(ddof=1)), d.size,
+                             1 - rule.per_test_level)
+    rho = float(d.mean()) / bound
+    evidence.decision("rho - 0.9 at the final model", decisions.decide(
+        rule, effect=rho - 0.9, ci=(lo / bound - 0.9, hi / bound - 0.9), n=d.size))
+    evidence.record("rho", rho, note=f"exact inner error {mu:.2e}, D_n(mu) = {bound:.4f}")
