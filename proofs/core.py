@@ -12,7 +12,9 @@ justification in words and the premises it ``uses``. :meth:`Derivation.verify` c
 3. the mutation check: each premise changed (an equality ``a = b`` perturbed by a hair to
    ``a = b + 10^-6``; an inequality dropped, so that its left side is only what its symbol's
    assumptions say) must make the derivation fail, and each step whose check is a custom proof must
-   fail when its right side is perturbed by a hair. A
+   fail when it is given a false statement of its own shape: an equality with its right side
+   perturbed by a hair, an inequality ``lhs <= rhs`` turned into ``rhs + 10^-6 <= lhs`` (likewise
+   for ``>=``), which no sound proof of the step can also prove. A
    derivation that survives a mutation is *vacuous*: its conclusion does not depend on what it says
    it depends on.
 
@@ -269,10 +271,14 @@ def _takes_sides(proof: Callable) -> bool:
 
 
 def check_step(step: Step, index: int = 0, subs: dict | None = None,
-               rhs_shift: Any = 0) -> StepResult:
+               rhs_shift: Any = 0, opposite: bool = False) -> StepResult:
     """Check one step, with ``subs`` (premise substitutions) applied to both sides and ``rhs_shift``
-    added to the right side (the mutation check's perturbation); see the module docstring."""
+    added to the right side (the mutation check's perturbation); with ``opposite``, check instead
+    the strict opposite of an inequality step (``rhs + shift R lhs``), which no sound proof of the
+    step can also prove; see the module docstring."""
     lhs, rhs = sp.sympify(step.lhs), sp.sympify(step.rhs) + rhs_shift
+    if opposite:
+        lhs, rhs = rhs, sp.sympify(step.lhs)
     if subs:
         lhs, rhs = lhs.subs(subs), rhs.subs(subs)
     if step.proof is not None:
@@ -444,10 +450,17 @@ class Derivation:
             change = "perturbed" if p.op == "=" else "dropped"
             out.append((f"premise {p.name!r} ({p.text()}) is {change}", rejected))
         for i, s in enumerate(self.steps):
-            if s.proof is not None:
+            if s.proof is None:
+                continue
+            if s.relation == "=":
                 r = check_step(s, i, self._subs(s), rhs_shift=MUTATION)
-                out.append((f"the right side of step {i + 1} (a custom proof) is perturbed",
-                            not r.ok))
+                what = f"the right side of step {i + 1} (a custom proof) is perturbed"
+            else:
+                # "lhs <= rhs" proved, so "rhs + 1e-6 <= lhs" must not be (likewise for >=)
+                shift = MUTATION if s.relation in ("<=", "<") else -MUTATION
+                r = check_step(s, i, self._subs(s), rhs_shift=shift, opposite=True)
+                what = f"step {i + 1} (a custom proof) is turned into its strict opposite"
+            out.append((what, not r.ok))
         return out
 
     def domain(self) -> list[str]:
