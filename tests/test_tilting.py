@@ -630,7 +630,7 @@ def test_hinge_threshold_is_exact_on_real_data(evidence, source, digits_hinge, m
                    note="exactly 1 in closed form; 1e-7 leaves room for the certified solver error")
     evidence.check(f"{source}: ||w - (j-i)/(4 lambda)|| at 1.01 lambda*",
                    float(np.linalg.norm(above.w - w_cf)), upper=above.weight_error_bound + 1e-12,
-                   method="libsvm SMO solve with a duality-gap certificate", 
+                   method="libsvm SMO solve with a duality-gap certificate",
                    note="the duality-gap certificate plus rounding")
     below = TP.fit_hinge(X, y, 0.9 * lam_star)
     j_i = np.diff(T.class_centroids(X, y)[:2], axis=0)[0]
@@ -731,7 +731,8 @@ def test_high_lambda_perturbation_is_centroid_difference(evidence, source, digit
         dd = T.signed_distance(w, path.b[k], data.X[:20])
         assert np.abs(D + 2 * dd[:, None] * path.z_hat).max() <= 1e-6
     evidence.check(f"{source}: max ||P_perp w||/||w|| over grid lambda >= 1.01 lambda*", float(worst),
-                   upper=1e-7, method="libsvm SMO solve with a duality-gap certificate",  note=f"{idx.size} grid points; x_m - x = -2 d(x) z_hat")
+                   upper=1e-7, method="libsvm SMO solve with a duality-gap certificate",
+                   note=f"{idx.size} grid points; x_m - x = -2 d(x) z_hat")
     k_star = idx.max()
     evidence.check(f"{source}: r(lambda_min)/r(lambda*) (median ||x - x_m||/g)",
                    float(path.r[-1] / path.r[k_star]), upper=0.9,
@@ -968,7 +969,8 @@ def test_angle_is_not_monotone(evidence):
     a, b = arg
     evidence.counterexample("Gaussian toy (seed 0): a larger lambda gives a larger angle",
                             value=th[b], bound=th[a], relation=">=",
-                            tolerance=float(cert[a] + cert[b]), lambda_2=lams[a], theta_2=th[a], lambda_1=lams[b], theta_1=th[b],
+                            tolerance=float(cert[a] + cert[b]), lambda_2=lams[a], theta_2=th[a],
+                            lambda_1=lams[b], theta_1=th[b],
                             certified_errors=float(cert[a] + cert[b]))
     evidence.check("theta(lambda_2) - theta(lambda_1) - certified errors, lambda_2 > lambda_1", best,
                    lower=1e-2,
