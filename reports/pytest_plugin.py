@@ -350,12 +350,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "advgeom_final: runs after every other test (the run's own verdict checks)")
     config._advgeom = _Session(config)  # type: ignore[attr-defined]
     if not config.getoption("--no-ledger") and not hasattr(config, "workerinput"):
-        preflight = getattr(ledger, "preflight", None)
-        if preflight is not None:
-            try:
-                preflight(_ledger_path(config), for_writing=True)
-            except ledger.LedgerError as exc:
-                raise pytest.UsageError(f"advgeom ledger: {exc}") from None
+        try:
+            ledger.preflight(_ledger_path(config), for_writing=True)
+        except ledger.LedgerError as exc:
+            raise pytest.UsageError(f"advgeom ledger: {exc}") from None
 
 
 # --------------------------------------------------------------------------- inventory
@@ -545,7 +543,11 @@ def provenance(config: pytest.Config) -> dict:
         hyp_profile = settings._current_profile or ""
     except (ImportError, AttributeError):
         pass
+    import advgeom
+
     return {
+        "advgeom_version": advgeom.__version__,
+        "installed_package": ledger.project_root() is None,
         "git_commit": _git(root, "rev-parse", "HEAD"),
         "git_dirty": bool(_git(root, "status", "--porcelain", "--untracked-files=no")),
         "python": sys.version.split()[0],
@@ -653,9 +655,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.run_id = ledger.write_run(path, run)
     except (OSError, sqlite3.Error, ledger.LedgerError) as exc:
         sys.stderr.write(f"advgeom: could not write the ledger at {str(path)!r}: {exc}\n")
-        # The evidence is lost: the run must not look like a success.
-        if session.exitstatus == 0:
-            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+        # The evidence is lost: the run must not look like a success, nor like a plain test failure.
+        session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
