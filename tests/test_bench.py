@@ -86,3 +86,19 @@ def test_peer_arguments_are_validated():
         peers.tail("gx2", "imhof", [], 1.0)
     with pytest.raises(ValueError, match="xs"):
         peers.r_pchisqsum([1.0], [math.nan])
+
+
+def test_sf_with_tiny_nonzero_x_is_exact():
+    from advgeom.theory import quadforms as qf
+
+    # chi-square with 2 dof: P = exp(-x/2); one weight: P(z^2 > x) = erfc(sqrt(x/2))
+    for x in (1e-300, 1e-200, 1e-310, 5e-324):
+        if x / 2 > 0:
+            assert abs(qf.sf([1.0, 1.0], x, log=True) / (-x / 2) - 1) < 1e-12
+        ref = float(special.erf(math.sqrt(x) / math.sqrt(2.0)))  # P(z^2 < x), the smaller side
+        assert abs(qf.sf([1.0], x, log=True) / -ref - 1) < 1e-12
+    # two negative weights, x = -tiny: P(Q > x) = P(z1^2 + 2 z2^2 < |x|) = |x| / (2 sqrt 2)
+    assert abs(qf.sf([-1.0, -2.0], -1e-300) / (1e-300 / (2 * math.sqrt(2))) - 1) < 1e-12
+    # mixed signs: the value at x = 0 (P(Q = 0) = 0, bounded density for three weights)
+    w = [1.0, -0.5, 0.25]
+    assert qf.sf(w, 1e-300) == qf.sf(w, 0.0) == qf.sf(w, -5e-324)
