@@ -142,14 +142,14 @@ def row_counts(tests: list[TestRecord]) -> dict[str, list[str]]:
 
 
 def _missing(verdict: str, counts: dict[str, list[str]]) -> tuple[str, ...]:
-    """What the verdict still needs: the groups unmet by the closest alternative."""
-    best: list[str] | None = None
-    for alternative in NEEDS.get(verdict, [[]]):
-        unmet = [" or ".join(group) for group in alternative
-                 if not any(k in counts for k in group)]
-        if best is None or len(unmet) < len(best):
-            best = unmet
-    return tuple(best or ())
+    """What the verdict still needs: nothing if some alternative is met, else the unmet groups of
+    its first (principal) alternative."""
+    alternatives = NEEDS.get(verdict, [[]])
+    unmet = [[" or ".join(group) for group in alt if not any(k in counts for k in group)]
+             for alt in alternatives]
+    if any(not u for u in unmet):
+        return ()
+    return tuple(unmet[0])
 
 
 def _contradictions(expected: str, tests: list[TestRecord]) -> list[str]:

@@ -1,8 +1,7 @@
-"""Valid arguments for the public functions of theory.quadforms, numerics.quadforms, numerics.peers
+"""Valid arguments for the public functions of theory.quadforms, numerics.peers
 and the benchmark modules (for tests/test_public_api.py)."""
 
 _QF = "advgeom.theory.quadforms."
-_NQF = "advgeom.numerics.quadforms."
 _P = "advgeom.numerics.peers."
 
 _QF_CASES = {
@@ -16,7 +15,6 @@ _QF_CASES = {
 
 CASES = {
     **{_QF + k: v for k, v in _QF_CASES.items()},
-    **{_NQF + k: v for k, v in _QF_CASES.items()},
     _P + "available": {"valid": {"peer": "gx2"}},
     _P + "version": {"valid": {"peer": "momentchi2"}},
     _P + "tail": {"valid": {"peer": "momentchi2", "method": "hbe", "weights": [1.0, 2.0],
@@ -27,7 +25,6 @@ CASES = {
 }
 
 EXEMPT = {
-    _P + "PeerResult": "a result record (dataclass), not a computation",
     _P + "r_pchisqsum": "starts an R process per call (seconds each); its arguments are validated "
                         "and tested in tests/test_bench.py",
     "advgeom.numerics.bench.main": "benchmark driver (minutes), takes only output flags",

@@ -785,10 +785,13 @@ def test_zero_errors_in_ten_million_bounds_the_rate_at_3e7(evidence):
                        note="expm1/log1p in double precision: a few ulps")
         evidence.check(f"N={N}: equals the two-sided 90 % Clopper-Pearson upper limit", ub,
                        reference=mc.clopper_pearson(0, N, 0.90)[1], rtol=1e-8,
+                       method="scipy inverse incomplete beta (Clopper-Pearson, k = 0)",
                        note="scipy's inverse incomplete beta against the closed form; room for "
                             "its iteration tolerance")
     ub = S.zero_error_bound(10**7)
-    evidence.counterexample("0 errors in 1e7 samples", upper_bound_95=ub, stated_rate=1e-7)
+    evidence.counterexample("0 errors in 1e7 samples do not support a rate below 1e-7: the "
+                            "one-sided 95 % upper bound is about 3e-7", value=ub, bound=1e-7,
+                            relation="<=", tolerance=1e-12, samples=10**7)
     evidence.check("the 95 % bound exceeds the stated 1e-7", ub, lower=2.9e-7,
                    note="rule of three: about 3e-7")
     evidence.check("Levy still allows mean distance D_500(3e-7) below the gap 0.3",
