@@ -64,6 +64,13 @@ R = spheres.R_OUTER
 SCALES = ("ci", "paper")
 
 
+def _check_training(n, hidden, steps, batch, lr) -> tuple[int, int, int, int, float]:
+    """The training arguments shared by both experiments, checked."""
+    return (check.integer("n", n, low=2), check.integer("hidden", hidden, low=1),
+            check.integer("steps", steps, low=1), check.integer("batch", batch, low=1),
+            check.real("lr", lr, low=0.0, low_open=True, high=1.0))
+
+
 def _check_seed(seed) -> np.random.SeedSequence:
     if not isinstance(seed, np.random.SeedSequence):
         raise ValueError(f"seed = {seed!r} must be a numpy SeedSequence (one per task)")
@@ -198,11 +205,7 @@ def relu_task(*, seed: np.random.SeedSequence, n: int, hidden: int, steps: int, 
     ``index`` is the seed's index within the configuration (the stream comes from ``seed``);
     ``arm`` labels the task ("sweep": the dimension sweep; "blog": the blog's 2 x 1000 network)."""
     _check_seed(seed)
-    n = check.integer("n", n, low=2)
-    hidden = check.integer("hidden", hidden, low=1)
-    steps = check.integer("steps", steps, low=1)
-    batch = check.integer("batch", batch, low=1)
-    lr = check.real("lr", lr, low=0.0, low_open=True, high=1.0)
+    n, hidden, steps, batch, lr = _check_training(n, hidden, steps, batch, lr)
     test_points = check.integer("test_points", test_points, low=1)
     attack_points = check.integer("attack_points", attack_points, low=1)
     attack_step = check.real("attack_step", attack_step, low=0.0, low_open=True, high=1.0)
@@ -242,11 +245,7 @@ def quadratic_task(*, seed: np.random.SeedSequence, n: int, hidden: int, steps: 
     ``distance_points`` uniform points per sphere (0 for misclassified points) with the Levy bound
     ``r D_n(mu)`` at the exact rate."""
     _check_seed(seed)
-    n = check.integer("n", n, low=2)
-    hidden = check.integer("hidden", hidden, low=1)
-    steps = check.integer("steps", steps, low=1)
-    batch = check.integer("batch", batch, low=1)
-    lr = check.real("lr", lr, low=0.0, low_open=True, high=1.0)
+    n, hidden, steps, batch, lr = _check_training(n, hidden, steps, batch, lr)
     checkpoint_every = check.integer("checkpoint_every", checkpoint_every, low=1)
     mc_points = check.integer("mc_points", mc_points, low=1)
     distance_points = check.integer("distance_points", distance_points, low=2)
