@@ -378,7 +378,7 @@ def _output_path(value: str | None) -> Path:
 
 
 def cmd_report(args, ledger_path: Path) -> int:
-    from advgeom.reports.report import ReportError, write_report
+    from advgeom.reports.report import ReportError, reproductions, write_report
     from advgeom.theory import claims
 
     if args.paper is not None and args.paper not in claims.papers():
@@ -404,7 +404,11 @@ def cmd_report(args, ledger_path: Path) -> int:
     except ledger.LedgerError as exc:
         raise UsageError(f"advgeom report: {exc}") from None
     try:
-        written = write_report(run, output, timestamp=stamp, paper=args.paper)
+        repro = reproductions(ledger_path, scale="paper")
+    except ledger.LedgerError as exc:
+        raise UsageError(f"advgeom report: {exc}") from None
+    try:
+        written = write_report(run, output, timestamp=stamp, paper=args.paper, reproductions=repro)
     except ReportError as exc:
         raise UsageError(f"advgeom report: {exc}") from None
     except OSError as exc:

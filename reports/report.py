@@ -30,7 +30,8 @@ from advgeom.reports.verdicts import ClaimStatus, effective_outcome, run_statuse
 from advgeom.theory import claims as registry
 from advgeom.theory.claims import VERDICTS, Claim, Registry
 
-__all__ = ["ReportError", "build_source", "render", "safe_math", "write_report"]
+__all__ = ["ReportError", "Reproduction", "build_source", "render", "reproductions", "safe_math",
+           "write_report"]
 
 PAPER_ORDER = ("spheres", "tilting", "intriguing", "dube", "spectrum")
 STATUS_ORDER = (*VERDICTS, "NOT ESTABLISHED", "NOT RUN")
@@ -38,6 +39,53 @@ STATUS_ORDER = (*VERDICTS, "NOT ESTABLISHED", "NOT RUN")
 
 class ReportError(RuntimeError):
     """The report cannot be written (bad output path, unknown paper, Typst failure)."""
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """A claim's outcome in a stored reproduction run (``advgeom reproduce``) of one scale."""
+
+    run_id: int
+    started: str
+    scale: str
+    experiment: str
+    status: ClaimStatus
+
+
+def _experiments() -> dict:
+    """The registered reproductions (name -> experiment), read where ``advgeom reproduce`` reads
+    them."""
+    from advgeom.reports import reproduce
+
+    return reproduce.EXPERIMENTS
+
+
+def reproductions(ledger_path: Path | str, *, scale: str = "paper",
+                  reg: Registry | None = None) -> dict[str, Reproduction]:
+    """For each claim, its status in the newest stored reproduction run of ``scale`` that served it.
+
+    A reproduction run stores one test per (experiment, claim), named
+    ``reproduce::EXPERIMENT::CLAIM``; different runs may hold different experiments, so the runs
+    are read from the newest back until every claim of a reproduction is found or the runs end.
+    """
+    from advgeom.reports import ledger
+
+    reg = reg or registry.registry()
+    wanted = {c for e in _experiments().values() for c in e.claims}
+    out: dict[str, Reproduction] = {}
+    for meta in reversed(ledger.list_runs(ledger_path)):
+        if meta["scale"] != scale or wanted <= set(out):
+            continue
+        run = ledger.load_run(ledger_path, meta["id"])
+        for t in run.tests:
+            parts = t.nodeid.split("::")
+            if len(parts) != 3 or parts[0] != "reproduce" or parts[2] in out:
+                continue
+            cid = parts[2]
+            if cid in reg.claims:
+                out[cid] = Reproduction(run.id, run.started, run.scale, parts[1],
+                                        verdicts.claim_status(reg.claims[cid], run))
+    return out
 
 
 @dataclass
@@ -129,8 +177,11 @@ def _title_page(doc: _Doc, run: RunRecord, stamp: datetime, statuses: list[Claim
         "#block(inset: 8pt, stroke: 0.4pt + gray, radius: 3pt)[",
         "#set text(size: 8.5pt)",
         "*How to read this report.* Each claim has an expected verdict in the registry: a hypothesis. "
-        "The run establishes it only when every test of the claim passed; the badge then shows the "
-        "verdict. Otherwise it shows NOT ESTABLISHED with the failing check, or NOT RUN. Verdicts: "
+        "The run establishes it only when every test of the claim passed and the kinds of evidence "
+        "its verdict needs are present (the line under each badge names them); the badge then shows "
+        "the verdict. Otherwise it shows NOT ESTABLISHED with the failing check or the missing kind, "
+        "or NOT RUN. Claims served by a reproduction show its configuration at CI and paper scale, "
+        "and the latest paper-scale outcome stored in the ledger. Verdicts: "
         "PROVED (symbolic derivation, every step machine-checked, and numerics agree), CONFIRMED "
         "(numerically, within a stated tolerance or interval), CORRECTED (false or imprecise as "
         "stated; a corrected statement holds), REFUTED (a computed counterexample), UNSUPPORTED (the "
@@ -405,8 +456,54 @@ def _evidence(doc: _Doc, tests: list[TestRecord], shown_figures: dict[str, str],
                 doc.add(f'#figure(image("{name}", width: 92%), caption: [{_t(e["caption"])}])')
 
 
+def _config_text(config) -> str:
+    """A configuration (dict, list of dicts, nested) as one line: ``key = value; ...``."""
+    if isinstance(config, dict):
+        return "; ".join(f"{k} = ({_config_text(v)})" if isinstance(v, dict | list) else
+                         f"{k} = {_config_value(v)}" for k, v in config.items())
+    if isinstance(config, list | tuple) and all(isinstance(x, dict) for x in config):
+        return " | ".join(_config_text(x) for x in config)
+    return _config_value(config)
+
+
+def _config_value(v) -> str:
+    if isinstance(v, list | tuple):
+        return ", ".join(_config_value(x) for x in v)
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def _scale_block(doc: _Doc, c: Claim, run: RunRecord, repro: dict[str, Reproduction]) -> None:
+    """Under a claim served by a reproduction: the scale of this run's evidence, the papers'
+    configuration beside ours, and the paper-scale outcome when the ledger holds one."""
+    served = [e for e in _experiments().values() if c.id in e.claims]
+    if not served:
+        return
+
+    def cell(text: str) -> str:
+        return f"[#text(size: 7pt)[{_t(text)}]]"
+
+    rows = [", ".join((cell(e.name), cell(_config_text(e.configuration.get("ci", ""))),
+                       cell(_config_text(e.configuration.get("paper", ""))))) for e in served]
+    scale = run.scale or "ci"
+    doc.add(f"*Scale.* #text(size: 8pt)[{_t(f'The evidence below is from a run at {scale} scale.')}]",
+            "#table(columns: (auto, 1fr, 1fr), stroke: 0.3pt + gray, inset: 3pt,",
+            "[*experiment*], [*CI scale (this suite)*], [*paper scale*],", ",\n".join(rows), ")")
+    r = repro.get(c.id)
+    if r is None:
+        names = " ".join(e.name for e in served)
+        text = (f"No paper-scale reproduction in this ledger: 'advgeom reproduce {names} "
+                "--scale paper' makes one.")
+    else:
+        text = (f"Paper-scale reproduction: run {r.run_id} of {r.started} ({r.experiment}): "
+                f"{r.status.status}. {verdicts.evidence_sentence(r.status)}")
+    doc.add(f"#text(size: 8pt)[{_t(text)}]", "")
+
+
 def _claim_page(doc: _Doc, c: Claim, by_id: dict[tuple[str, str], ClaimStatus], run: RunRecord,
-                shown: dict[str, str], math_ok: bool) -> None:
+                shown: dict[str, str], math_ok: bool,
+                repro: dict[str, Reproduction] | None = None) -> None:
     s = by_id[(c.id, "")]
     doc.add(f"== {_t(c.id + ': ' + c.title)} #label({lit('claim-' + c.id)})",
             f"{_badge(s.status)} #h(4pt) #text(size: 8pt)[expected {_t(c.verdict)}; "
@@ -435,6 +532,7 @@ def _claim_page(doc: _Doc, c: Claim, by_id: dict[tuple[str, str], ClaimStatus], 
         doc.add("*Readings*", "#table(columns: (auto, 1fr, auto, auto, auto),",
                 "[*reading*], [*statement*], [*expected*], [*this run*], [*tests*],",
                 ",\n".join(rrows), ")")
+    _scale_block(doc, c, run, repro or {})
     if s.failing:
         doc.add(f"#text(fill: rgb(\"#b2182b\"))[*Failing:* {_t(', '.join(s.failing))}]")
     tests = run.tests_for(c.id)
@@ -472,8 +570,10 @@ def _provenance(doc: _Doc, run: RunRecord) -> None:
 
 def build_source(run: RunRecord, stamp: datetime, *, paper: str | None = None,
                  reg: Registry | None = None, math_ok: bool = True,
-                 bad_figures: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
-    """Typst source and the figure files it references, for one run."""
+                 bad_figures: dict[str, str] | None = None,
+                 reproductions: dict[str, Reproduction] | None = None) -> tuple[str, dict[str, str]]:
+    """Typst source and the figure files it references, for one run (with the paper-scale
+    reproduction outcomes of :func:`reproductions`, shown under the claims they serve)."""
     reg = reg or registry.registry()
     papers = _paper_order(reg)
     if paper is not None:
@@ -498,7 +598,7 @@ def build_source(run: RunRecord, stamp: datetime, *, paper: str | None = None,
         if meta.summary:
             doc.add(f"#par[{_t(' '.join(meta.summary.split()))}]")
         for c in reg.all(p):
-            _claim_page(doc, c, by_id, run, shown, math_ok)
+            _claim_page(doc, c, by_id, run, shown, math_ok, reproductions)
     _provenance(doc, run)
     return "\n".join(doc.parts) + "\n", doc.files
 
@@ -555,18 +655,20 @@ def _compile(source: str, files: dict[str, str], stamp: datetime, *, fmt: str = 
 
 
 def render(run: RunRecord, *, timestamp: datetime | None = None, paper: str | None = None,
-           fmt: str = "pdf", ppi: float | None = None):
+           fmt: str = "pdf", ppi: float | None = None,
+           reproductions: dict[str, Reproduction] | None = None):
     """The compiled report (PDF bytes, or a list of PNG pages with ``fmt="png"``).
 
     A figure Typst cannot embed becomes a placeholder with the reason; math Typst rejects falls back
     to text."""
     stamp = (timestamp or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    source, files = build_source(run, stamp, paper=paper)
+    source, files = build_source(run, stamp, paper=paper, reproductions=reproductions)
     try:
         return _compile(source, files, stamp, fmt=fmt, ppi=ppi)
     except typst.TypstError:
         bad = _bad_figures({k: v for k, v in files.items() if k.startswith("fig-")})
-        source, files = build_source(run, stamp, paper=paper, math_ok=False, bad_figures=bad)
+        source, files = build_source(run, stamp, paper=paper, math_ok=False, bad_figures=bad,
+                                     reproductions=reproductions)
         try:
             return _compile(source, files, stamp, fmt=fmt, ppi=ppi)
         except typst.TypstError as exc:
@@ -575,7 +677,8 @@ def render(run: RunRecord, *, timestamp: datetime | None = None, paper: str | No
 
 
 def write_report(run: RunRecord, output: Path | str, *, timestamp: datetime | None = None,
-                 paper: str | None = None) -> Path:
+                 paper: str | None = None,
+                 reproductions: dict[str, Reproduction] | None = None) -> Path:
     """Typeset ``run`` into the PDF ``output`` (atomically: a temporary file in the same folder,
     fsynced, then renamed); return the path written."""
     output = Path(output)
@@ -588,7 +691,7 @@ def write_report(run: RunRecord, output: Path | str, *, timestamp: datetime | No
         raise ReportError(f"cannot write {str(output)!r}: folder {str(folder)!r} does not exist")
     if not os.access(folder, os.W_OK):
         raise ReportError(f"cannot write {str(output)!r}: folder {str(folder)!r} is not writable")
-    pdf = render(run, timestamp=timestamp, paper=paper)
+    pdf = render(run, timestamp=timestamp, paper=paper, reproductions=reproductions)
     fd, tmp_name = tempfile.mkstemp(prefix=".advgeom-", suffix=".pdf.part", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -138,3 +138,41 @@ def test_typst_printer_output_compiles():
              sp.Piecewise((t, t > 1), (0, True)), sp.factorial(n) * sp.Symbol("x_1")]
     body = "\n".join(f"$ {typst_math(e)} $" for e in exprs)
     assert typst.compile(body.encode(), format="pdf")[:5] == b"%PDF-"
+
+
+def _reproduction_run(path, scale: str, started: str, passed: bool) -> int:
+    """A stored reproduction run of the quadratic experiment for SPH-9 (one reference row)."""
+    row = {"kind": "reference", "name": "outer error rate", "method": "exact chi-square tail",
+           "passed": passed, "value": {"text": "1e-8", "num": 1e-8}}
+    t = ledger.TestRecord("reproduce::spheres-quadratic::SPH-9", "passed" if passed else "failed",
+                          1.0, "", [("SPH-9", "")], [row])
+    run = ledger.RunRecord(None, started, started, 1.0, 0 if passed else 1, False,
+                           {"scale": scale}, [t], scale=scale)
+    return ledger.write_run(path, run)
+
+
+def test_report_shows_paper_scale_reproduction_beside_the_run(inner_run, tmp_path):
+    from advgeom.reports.report import build_source, reproductions
+
+    _, path = inner_run
+    main = ledger.load_run(path)
+    stamp = datetime(2026, 1, 2, tzinfo=UTC)
+    # without a paper-scale run the report says so, with the command that makes one
+    def text(found):  # the Typst source without the break hints the report inserts
+        return build_source(main, stamp, paper="spheres", reproductions=found)[0].replace("\u200b", "")
+
+    source = text(reproductions(path))
+    assert "No paper-scale reproduction in this ledger" in source
+    assert "advgeom reproduce spheres-quadratic --scale paper" in source
+    # CI-scale runs are not shown as paper-scale outcomes; the newest paper-scale run is
+    _reproduction_run(path, "ci", "2026-03-01T00:00:00+00:00", True)
+    older = _reproduction_run(path, "paper", "2026-04-01T00:00:00+00:00", True)
+    newer = _reproduction_run(path, "paper", "2026-05-01T00:00:00+00:00", False)
+    found = reproductions(path)
+    assert set(found) == {"SPH-9"} and found["SPH-9"].run_id == newer > older
+    assert found["SPH-9"].status.status == "NOT ESTABLISHED"
+    source = text(found)
+    assert f"Paper-scale reproduction: run {newer} of 2026-05-01" in source
+    # the configurations of both scales are printed under the claim (n = 500 is the paper's)
+    page = source[source.rindex('label("claim-SPH-9")'):source.rindex('label("claim-SPH-10")')]
+    assert "n = 500" in page and "n = 100" in page
