@@ -262,6 +262,43 @@ def evidence_sentence(status: ClaimStatus) -> str:
     return f"{status.status} by {body}"
 
 
+_TABLE_VERDICTS = ("PROVED", "CONFIRMED", "CORRECTED", "REFUTED", "UNSUPPORTED", "INCONCLUSIVE",
+                   "NOT CHECKABLE")
+
+
+def markdown_tables(selected: list, run: RunRecord) -> str:
+    """The README's two verdict tables for a run: per document, the claims whose registered verdict
+    the run established, by verdict (the others counted as NOT ESTABLISHED or NOT RUN); then every
+    claim with its registered verdict, what the run established, and its readings."""
+    statuses = {(s.claim_id, s.reading): s for s in run_statuses(selected, run)}
+    papers = sorted({c.paper for c in selected})
+    cols = [*_TABLE_VERDICTS, ESTABLISHED_NOT, NOT_RUN]
+    lines = ["| document | " + " | ".join(cols) + " | total |",
+             "|---|" + "---:|" * (len(cols) + 1)]
+    total = dict.fromkeys(cols, 0)
+    for p in papers:
+        counts = dict.fromkeys(cols, 0)
+        for c in selected:
+            if c.paper == p:
+                st = statuses[(c.id, "")]
+                key = st.expected if (st.established or st.status == "NOT CHECKABLE") else st.status
+                counts[key if key in counts else ESTABLISHED_NOT] += 1
+        for k in cols:
+            total[k] += counts[k]
+        lines.append(f"| {p} | " + " | ".join(str(counts[k] or "") for k in cols)
+                     + f" | {sum(counts.values())} |")
+    lines.append("| **all** | " + " | ".join(str(total[k] or "") for k in cols)
+                 + f" | {sum(total.values())} |")
+    lines += ["", "| claim | registered | this run | title |", "|---|---|---|---|"]
+    for c in selected:
+        st = statuses[(c.id, "")]
+        shown = "established" if (st.established or st.status == "NOT CHECKABLE") else st.status
+        readings = ", ".join(f"{r.id} {r.verdict}" for r in c.readings)
+        title = c.title + (f" (readings: {readings})" if readings else "")
+        lines.append(f"| {c.id} | {c.verdict} | {shown} | {title} |")
+    return "\n".join(lines)
+
+
 def _main(argv: list[str] | None = None) -> int:
     from advgeom.reports import ledger
     from advgeom.theory import claims
@@ -271,6 +308,8 @@ def _main(argv: list[str] | None = None) -> int:
     parser.add_argument("ledger")
     parser.add_argument("--paper", default=None)
     parser.add_argument("--run", type=int, default=None)
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the README's verdict tables (counts per document, every claim)")
     args = parser.parse_args(argv)
     try:
         run_id = args.run if args.run is not None else ledger.latest_run_id(args.ledger)
@@ -279,6 +318,9 @@ def _main(argv: list[str] | None = None) -> int:
     except (ledger.LedgerError, KeyError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.markdown:
+        print(markdown_tables(selected, run))
+        return 0
     bad = 0
     for s in run_statuses(selected, run):
         name = s.claim_id + (f" [{s.reading}]" if s.reading else "")

@@ -13,7 +13,7 @@ import textwrap
 import pytest
 from advgeom.numerics import decisions  # noqa: F401 - imported before the inner runs (see below)
 from advgeom.proofs import core  # noqa: F401
-from advgeom.reports import ledger
+from advgeom.reports import ledger, verdicts
 from advgeom.theory import claims
 
 # pytester restores sys.modules after each inner run; a compiled extension first imported inside
@@ -207,6 +207,12 @@ def test_each_verdict_is_established_by_its_kinds(scenario):
                       ("T-D", ""): "CONFIRMED", ("T-I", ""): "INCONCLUSIVE",
                       ("T-M", ""): "CORRECTED", ("T-M", "M-A"): "REFUTED",
                       ("T-M", "M-B"): "CONFIRMED"}
+    # the README's tables count the same statuses: 8 claims, each under its established verdict
+    table = verdicts.markdown_tables(claims.all(), run).splitlines()
+    paper_row = next(r for r in table if r.startswith("| toy |"))
+    cells = [x.strip() for x in paper_row.strip("|").split("|")]
+    assert cells[1:] == ["1", "2", "2", "1", "1", "1", "", "", "", "8"]
+    assert any(r.startswith("| T-I | INCONCLUSIVE | established |") for r in table)
 
 
 def test_passing_tests_without_the_needed_kind_establish_nothing(scenario):
