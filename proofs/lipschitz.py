@@ -510,7 +510,67 @@ def contrast_norm_constant() -> list[Derivation]:
                     "vanishes", proof=_global_min_at_unique_critical_point(v))],
         conclusion=Conclusion(1, ">", sp.exp(-v) * (2 * v - 1)),
     )
-    return [along, perp, log_bound, peak]
+    return [along, perp, log_bound, peak, *_contrast_norm_cases(g, theta)]
+
+
+def _log_ratio_nonpositive(lhs, rhs) -> bool:
+    """Custom proof of ``lhs <= rhs`` for two positive sides: sympy proves
+    ``log(lhs/rhs) <= 0`` from the symbols' assumptions (log is increasing)."""
+    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    if not (lhs.is_positive and rhs.is_positive):
+        return False
+    q = sp.expand_log(sp.log(sp.powsimp(lhs / rhs, force=True)), force=True)
+    return any(e.is_nonpositive for e in (q, sp.expand(q), sp.simplify(q)))
+
+
+def _le(proof):
+    """A ``lhs >= rhs`` custom proof used for ``lhs <= rhs`` (sides swapped)."""
+    return lambda lhs, rhs: proof(rhs, lhs)
+
+
+def _contrast_norm_cases(g, theta) -> list[Derivation]:
+    r"""SZ-11: :math:`|(1+	heta)^{-\gamma}(1 - 2v)| \le 1`, :math:`v = \gamma t \ge 0`, the scaled
+    eigenvalue along x: above by 1 for every v; below by -1 in the two cases
+    :math:`v \le 1/2` (it is >= 0) and :math:`v > 1/2` (from :math:`\log(1+	heta) \ge t`,
+    exponentiated, and :math:`e^{-v}(2v - 1) \le 2e^{-3/2} < 1`). The two cases cover
+    :math:`v \ge 0`."""
+    v = sp.Symbol("v", nonnegative=True)
+    ell = sp.Symbol("ell", real=True)
+    shrink = (1 + theta) ** (-g)
+    upper = Derivation(
+        "SZ-11", "Scaled eigenvalue along x: at most 1",
+        steps=[Step(shrink * (1 - 2 * v), shrink, "<=", "v >= 0"),
+               Step(shrink, 1, "<=", "equal at theta = 0; 1 - (1 + theta)^{-gamma} has slope "
+                    "gamma (1 + theta)^{-gamma-1} >= 0",
+                    proof=_le(_nonneg_from_zero_and_slope(theta)))],
+        conclusion=Conclusion(shrink * (1 - 2 * v), "<=", 1),
+    )
+    small = Derivation(
+        "SZ-11", "Scaled eigenvalue along x: at least -1 when 2 gamma t <= 1",
+        premises=[Premise("case", v <= sp.Rational(1, 2), "first case: v = gamma t <= 1/2")],
+        steps=[Step(shrink * (1 - 2 * v), 0, ">=", "1 - 2v >= 0 in this case", uses=("case",)),
+               Step(0, -1, ">=", "")],
+        conclusion=Conclusion(shrink * (1 - 2 * v), ">=", -1),
+    )
+    large = Derivation(
+        "SZ-11", "Scaled eigenvalue along x: at least -1 when 2 gamma t > 1",
+        premises=[Premise("ell", sp.Eq(theta, sp.exp(ell) - 1), "ell = log(1 + theta)"),
+                  Premise("log", ell >= v / g, "log(1 + theta) >= theta/(1 + theta) = t = v/gamma "
+                                               "(the derivation 'log(1 + theta) >= "
+                                               "theta/(1 + theta)')"),
+                  Premise("case", v > sp.Rational(1, 2), "second case: v = gamma t > 1/2")],
+        steps=[Step(shrink * (2 * v - 1), sp.exp(-g * ell) * (2 * v - 1), "=",
+                    "(1 + theta)^{-gamma} = exp(-gamma ell)", uses=("ell",)),
+               Step(sp.exp(-g * ell) * (2 * v - 1), sp.exp(-v) * (2 * v - 1), "<=",
+                    "exp is increasing, gamma ell >= v and 2v - 1 > 0: the log of the ratio is "
+                    "v - gamma ell <= 0", proof=_log_ratio_nonpositive, uses=("log", "case")),
+               Step(sp.exp(-v) * (2 * v - 1), 2 * sp.exp(-sp.Rational(3, 2)), "<=",
+                    "the difference has its only critical point at v = 3/2, a minimum, where it "
+                    "vanishes", proof=_le(_global_min_at_unique_critical_point(v))),
+               Step(2 * sp.exp(-sp.Rational(3, 2)), 1, "<", "2 e^{-3/2} = 0.446...")],
+        conclusion=Conclusion(shrink * (2 * v - 1), "<", 1),
+    )
+    return [upper, small, large]
 
 
 # ------------------------------------------------------------------------------ SZ-13

@@ -6,6 +6,8 @@ results, ``expression`` holds it so that a test can compare it with :mod:`theory
 
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 from advgeom.proofs.core import Conclusion, Derivation, Premise, Step
 
@@ -193,29 +195,84 @@ def clt_variance() -> Derivation:
     ])
 
 
-xx = sp.Symbol("x", positive=True)
+@functools.lru_cache(maxsize=64)
+def _limit(expr, var, point):
+    """sympy's limit, term by term over a sum (each term's limit finite), cached: the mutation
+    check re-evaluates a perturbed integrand, and the Gamma ratio's limit costs seconds."""
+    if isinstance(expr, sp.Add):
+        return sp.Add(*(_limit(t, var, point) for t in expr.args))
+    return sp.limit(expr, var, point)
 
 
-def _gamma_ratio_limit() -> bool:
-    expr = sp.loggamma(xx + sp.Rational(1, 2)) - sp.loggamma(xx) - sp.log(xx) / 2
-    ser = sp.series(expr, xx, sp.oo, 3).removeO()
-    return sp.simplify(sp.expand_log(ser, force=True) + 1 / (8 * xx)) == 0
+def _limits_in_integrand(lhs, rhs) -> bool:
+    """``Integral(F, D) = Integral(G, D)`` over the same domain, where F is a product of limits:
+    every ``Limit`` in F evaluated by sympy (finite), F - G must simplify to 0 identically in the
+    integration variable (equal integrands on the same domain give equal integrals)."""
+    if not (isinstance(lhs, sp.Integral) and isinstance(rhs, sp.Integral)
+            and lhs.limits == rhs.limits and lhs.function.has(sp.Limit)):
+        return False
+    done = lhs.function.replace(lambda e: isinstance(e, sp.Limit),
+                                lambda e: _limit(*e.args[:3]))
+    if done.has(sp.Limit, sp.oo, -sp.oo, sp.nan, sp.zoo):
+        return False
+    return sp.simplify(done - rhs.function) == 0
+
+
+u_ = sp.Symbol("u", real=True)
+#: sqrt(n) D_n(mu) in the limit n -> oo (a symbol: its value is the conclusion)
+L_ = sp.Symbol("L", real=True)
+f_ = sp.Function("f")
+h_ = sp.Function("h")
 
 
 def gaussian_bound() -> Derivation:
     """SPH-10 (reading R2) and SPH-13: the Gaussian limit of :math:`D_n`.
 
-    :math:`\\int_{-\\infty}^{a}(a - g)\\varphi(g)\\,dg = a\\Phi(a) + \\varphi(a)`, and
-    :math:`\\sqrt n\\,x_1 \\Rightarrow N(0, 1)` through
-    :math:`\\Gamma(n/2)/(\\Gamma((n-1)/2)\\sqrt{n/2}) \\to 1` and
-    :math:`(1 - u^2/n)^{(n-3)/2} \\to e^{-u^2/2}`."""
+    In the coordinate :math:`u = \\sqrt n\\,x_1` the density is
+    :math:`f_n(u) = c_n n^{-1/2}(1 - u^2/n)^{(n-3)/2}`,
+    :math:`c_n = \\Gamma(n/2)/(\\sqrt\\pi\\,\\Gamma((n-1)/2))` (SPH-12), and
+    :math:`\\sqrt n` times the chord from height :math:`u/\\sqrt n` to the cap
+    :math:`\\{x_1 \\ge a/\\sqrt n\\}` is
+    :math:`h_n(u) = 2\\sqrt n\\sin((\\arccos(u/\\sqrt n) - \\arccos(a/\\sqrt n))/2)`
+    for :math:`u \\le a` (0 inside the cap). Premise: :math:`L = \\lim\\sqrt n D_n(\\mu) =
+    \\int_{-\\infty}^a \\lim_n h_n f_n\\,du` (dominated convergence, and
+    :math:`\\sqrt n\\,t_n(\\mu) \\to a = \\Phi^{-1}(1 - \\mu)` by Scheffe's lemma; the limit
+    of the product is the product of the limits). Checked:
+    :math:`\\lim_n f_n(u) = \\varphi(u)` (Stirling, by sympy's limit of the Gamma ratio),
+    :math:`\\lim_n h_n(u) = a - u`, and
+    :math:`\\int_{-\\infty}^{a}(a - u)\\varphi(u)\\,du = a\\Phi(a) + \\varphi(a)`."""
     expr = a * _Phi(a) + _phi(a)
-    return Derivation("SPH-10", "Large-n form of the distance bound", [
-        Step(sp.Integral((a - g) * _phi(g), (g, -sp.oo, a)), expr, "=",
-             "mean distance to a half-space {g >= a} of a standard normal coordinate; with "
-             "sqrt(n) x_1 => N(0, 1) (Stirling for the normalizer, (1 - u^2/n)^((n-3)/2) -> "
-             "exp(-u^2/2)) this is the limit of sqrt(n) D_n(mu), a = Phi^{-1}(1 - mu)"),
-    ], expression=expr)
+    cn = sp.gamma(n / 2) / (sp.sqrt(sp.pi) * sp.gamma((n - 1) / 2))
+    dens = cn / sp.sqrt(n) * (1 - u_**2 / n) ** ((n - 3) / 2)
+    chord = 2 * sp.sqrt(n) * sp.sin((sp.acos(u_ / sp.sqrt(n)) - sp.acos(a / sp.sqrt(n))) / 2)
+    under = sp.Integral(sp.Limit(h_(n, u_), n, sp.oo) * sp.Limit(f_(n, u_), n, sp.oo),
+                        (u_, -sp.oo, a))
+    gauss = sp.Integral((a - u_) * _phi(u_), (u_, -sp.oo, a))
+    return Derivation(
+        "SPH-10", "Large-n form of the distance bound",
+        premises=[
+            Premise("interchange", sp.Eq(L_, under),
+                    "dominated convergence: L = lim sqrt(n) D_n(mu) is the integral over u <= a "
+                    "of the pointwise limit of h_n f_n, the product of the limits of h_n and f_n "
+                    "(both exist: the next step computes them); h_n f_n <= C (a + |u|) "
+                    "e^(-u^2/4) for n >= 6, and the threshold sqrt(n) t_n(mu) -> a = "
+                    "Phi^{-1}(1 - mu) by Scheffe's lemma"),
+            Premise("density", sp.Eq(f_(n, u_), dens),
+                    "density of u = sqrt(n) x_1, from f_n(s) = c_n (1 - s^2)^((n-3)/2) (SPH-12)"),
+            Premise("chord", sp.Eq(h_(n, u_), chord),
+                    "sqrt(n) times the chord distance from height u/sqrt(n) to the cap "
+                    "{x_1 >= a/sqrt(n)}: along the meridian, angle arccos(u/sqrt n) - "
+                    "arccos(a/sqrt n)")],
+        steps=[Step(L_, under, "=", "the interchange premise", uses=("interchange",)),
+               Step(under, gauss, "=",
+                    "sympy's limits: lim f_n(u) = phi(u) (the Gamma ratio c_n/sqrt(n) -> "
+                    "1/sqrt(2 pi), (1 - u^2/n)^((n-3)/2) -> exp(-u^2/2)) and lim h_n(u) = a - u",
+                    proof=_limits_in_integrand, uses=("density", "chord")),
+               Step(gauss, expr, "=", "mean distance of a standard normal coordinate to the "
+                    "half-line {g >= a}")],
+        conclusion=Conclusion(L_, "=", expr),
+        expression=expr,
+    )
 
 
 def chord_exceeds_height() -> Derivation:

@@ -27,7 +27,7 @@ from advgeom.numerics import montecarlo as mc  # noqa: E402
 from advgeom.proofs import landscape as proofs_landscape  # noqa: E402
 from advgeom.proofs import resolution as proofs_resolution  # noqa: E402
 from advgeom.theory import landscape, resolution  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from scipy import optimize, stats  # noqa: E402
 
@@ -333,6 +333,18 @@ def test_isoperimetric_mean_bound_derivation_and_numerics(evidence):
               for al, r in zip(alphas, refs, strict=True))
     evidence.check("max rel. gap, B(alpha) vs 40-digit sympy expression (99 alphas)", err,
                    upper=1e-13, note="double precision, Mills ratio for alpha > 1/2")
+    # the defining integral B(alpha) = int_0^oo Phi_bar(a + sqrt(2 pi) s) ds, a = Phi^-1(alpha),
+    # by quadrature: neither the closed form nor the code under test
+    for al in (0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1 - 1e-6):
+        with mp.workdps(30):
+            a_al = mp.sqrt(2) * mp.erfinv(2 * mp.mpf(al) - 1)
+            ref = mp.quad(lambda s, a_al=a_al: mp.erfc((a_al + mp.sqrt(2 * mp.pi) * s)
+                                                       / mp.sqrt(2)) / 2, [0, 1, mp.inf])
+        evidence.check(f"B({al:g}) vs quadrature of the tail integral",
+                       resolution.cube_boundary_distance_bound(al), reference=float(ref),
+                       rtol=1e-12, method="mpmath 30-digit quadrature of int_0^oo "
+                       "Phi_bar(a + sqrt(2 pi) s) ds, a = sqrt(2) erfinv(2 alpha - 1)",
+                       note="double-precision closed form (Mills ratio above 1/2): ~1e-14")
     tail = 1 - 1e-15
     evidence.check("B(1 - 1e-15): float vs mpmath path", resolution.cube_boundary_distance_bound(tail),
                    reference=float(resolution.cube_boundary_distance_bound(tail, precision=30)),
@@ -348,8 +360,8 @@ def test_isoperimetric_mean_bound_derivation_and_numerics(evidence):
 def test_bound_decreases_in_alpha_and_dominates_coordinate_halfspace(a1, a2):
     """Invariant: B is decreasing in alpha, and B(alpha) >= (1 - alpha)^2 / 2 (a valid upper bound)."""
     lo, hi = min(a1, a2), max(a1, a2)
-    if hi > lo:
-        assert resolution.cube_boundary_distance_bound(lo) > resolution.cube_boundary_distance_bound(hi)
+    assume(hi > lo)
+    assert resolution.cube_boundary_distance_bound(lo) > resolution.cube_boundary_distance_bound(hi)
     for al in (a1, a2):
         coordinate = resolution.coordinate_halfspace_mean_distance(al)
         assert resolution.cube_boundary_distance_bound(al) >= coordinate
@@ -783,7 +795,12 @@ def test_raw_l2_mean_is_order_one(evidence, cube_designs):
     ests = cube_designs["coordinate"]
     slope, se = bd.loglog_slope(ns, [e.estimate for e in ests],
                                 sd=[e.sd / math.sqrt(e.samples) for e in ests])
-    z = float(-stats.norm.ppf((1 - LEVEL) / 2))
+    z = float(stats.norm.isf((1 - LEVEL) / 2))
+    evidence.check("coordinate half-space: exact slope 0 (E[d | other] = 1/4 for every n) inside "
+                   "the slope's interval", 0.0, interval=(slope - z * se, slope + z * se),
+                   level=LEVEL, method="weighted least-squares log-log slope of the Monte Carlo "
+                   "means (exact box distances), delta-method standard errors",
+                   note=f"slope {slope:.4f}, standard error {se:.2g}")
     evidence.counterexample("Raw L2 on U[0,1]^n, coordinate half-space: the log-log slope of "
                             "E[d | other class] over n = 16 .. 4096 is about 0, not the -1/2 of "
                             "O(1/sqrt n); tolerance z se at level 1-1e-6",
@@ -807,6 +824,23 @@ def test_normalized_l2_mean_decays_like_inverse_sqrt_n(evidence, cube_designs):
     slope, se = bd.loglog_slope(ns, norm, sd=sd)
     evidence.record("log-log slope of normalized E[d | other class]", slope,
                     note=f"standard error {se:.2g}; -1/2 plus the slow rise of the raw mean")
+    # the coordinate half-space, sampled afresh and normalized: E[d | other]/sqrt(n) = 1/(4 sqrt n)
+    # exactly, so its slope is -1/2; the interval of the fitted slope must contain it
+    means, sds = [], []
+    for n in ns:
+        est = mc.estimate_mean(
+            lambda rng, size, n=n: bd.coordinate_halfspace_distances(
+                rng, size, n=n, alpha=0.5, conditional=True) / math.sqrt(n),
+            1000, seed=mc.claim_seed("DUBE-4", f"normalized coordinate {n}"), block_size=1000)
+        means.append(est.estimate)
+        sds.append(est.sd / math.sqrt(est.samples))
+    c_slope, c_se = bd.loglog_slope(ns, means, sd=sds)
+    z = float(stats.norm.isf((1 - LEVEL) / 2))
+    evidence.check("normalized coordinate half-space: exact slope -1/2 inside the slope's interval",
+                   -0.5, interval=(c_slope - z * c_se, c_slope + z * c_se), level=LEVEL,
+                   method="weighted least-squares log-log slope of Monte Carlo means (exact box "
+                          "distances over sqrt(n)), delta-method standard errors",
+                   note=f"slope {c_slope:.4f}, standard error {c_se:.2g}")
     _figure_distances(evidence, cube_designs)
 
 

@@ -54,8 +54,8 @@ def _derive(evidence, ders):
 
 
 def _logistic_instance(m: int = 20, m0: float = -1.0):
-    """Instance: default_rng(0), x in [0.2, 0.8]^m, b chosen so that s(x) = m0."""
-    rng = np.random.default_rng(0)
+    """Instance: x in [0.2, 0.8]^m from the SZ-2 seed, b chosen so that s(x) = m0."""
+    rng = np.random.default_rng(mc.claim_seed("SZ-2", "logistic instance"))
     w = rng.standard_normal(m)
     x = rng.uniform(0.2, 0.8, m)
     b = m0 - float(w @ x)
@@ -165,7 +165,7 @@ def test_affine_closed_form_derivation_matches_theory(evidence):
     _derive(evidence, ders)
     expr, syms = ders[-1].expression
     f = sp.lambdify(syms, expr, "numpy")
-    rng = np.random.default_rng(1)
+    rng = np.random.default_rng(mc.claim_seed("SZ-2", "affine closed form"))
     worst_code = worst_sympy = 0.0
     for _ in range(20):
         w = rng.standard_normal(7)
@@ -232,7 +232,7 @@ def test_boxed_sweep_is_feasible_optimal_and_never_below_unboxed(m, seed, sigma)
 
 @pytest.mark.claim("SZ-2", reading="2-B")
 def test_boxed_sweep_against_slsqp_and_kkt(evidence):
-    rng = np.random.default_rng(7)
+    rng = np.random.default_rng(mc.claim_seed("SZ-2", "boxed sweep"))
     m = 30
     w = rng.uniform(-3, 3, m)
     x = rng.uniform(0, 1, m)
@@ -257,7 +257,7 @@ def test_boxed_sweep_against_slsqp_and_kkt(evidence):
 
 @pytest.mark.claim("SZ-2", reading="2-B")
 def test_polyhedral_enumeration_matches_slsqp(evidence):
-    rng = np.random.default_rng(3)
+    rng = np.random.default_rng(mc.claim_seed("SZ-2", "polyhedral enumeration"))
     worst = 0.0
     worst_box = 0.0
     for _ in range(8):
@@ -285,7 +285,7 @@ def test_target_already_reached_gives_zero_perturbation(evidence):
     _derive(evidence, derivations.target_already_reached())
     w, b, x = _logistic_instance()
     r, d = lip.minimal_perturbation_affine(w, b, x, target=-1)  # s(x) = -1: already class 0
-    r0 = np.random.default_rng(20).standard_normal(x.size)
+    r0 = np.random.default_rng(mc.claim_seed("SZ-20", "start")).standard_normal(x.size)
     ref = float(np.linalg.norm(ref_slsqp_halfspace(w, b, x, -1.0, r0=r0)))
     # SLSQP from a random start converges to r = 0 up to ~1e-8 (ftol 1e-14 on ||r||^2)
     evidence.check("binary: ||D(x, f(x)) - x|| vs SLSQP from a random start", d, reference=ref,
@@ -310,7 +310,7 @@ def test_target_already_reached_gives_zero_perturbation(evidence):
 @pytest.mark.claim("SZ-19")
 def test_scale_equivariance_derivation_and_boxed_reference(evidence):
     _derive(evidence, derivations.scale_equivariance())
-    rng = np.random.default_rng(19)
+    rng = np.random.default_rng(mc.claim_seed("SZ-19", "instance"))
     worst = 0.0
     for a in (0.5, 16.0, 255.0):
         m = 12
@@ -820,7 +820,7 @@ def test_noise_versus_adversarial_direction_linear_model(evidence):
     evidence.check_estimate("Monte Carlo, Gaussian sigma = d/2 (2e5 draws)", est_g,
                             reference=float(np.exp(lip.gaussian_flip_logprob(1.0, 0.5))),
                             note="Clopper-Pearson interval at level 1 - 1e-6")
-    w = np.random.default_rng(2).standard_normal(m)
+    w = np.random.default_rng(mc.claim_seed("SZ-6", "6-D weights")).standard_normal(m)
     x = np.zeros(m)
     b = -float(np.linalg.norm(w))  # class 0, at distance 1 from the boundary
     r, d_adv = lip.minimal_perturbation_affine(w, b, x)
@@ -835,7 +835,7 @@ def test_noise_versus_adversarial_direction_linear_model(evidence):
 
 def _digits_halves():
     ds = datasets.load("digits")
-    perm = np.random.default_rng(0).permutation(len(ds.y))
+    perm = np.random.default_rng(mc.claim_seed("SZ-6", "digits split")).permutation(len(ds.y))
     X, y = ds.X[perm], ds.y[perm]
     return (X[:700], y[:700]), (X[700:1400], y[700:1400]), (X[1400:], y[1400:])
 
@@ -940,7 +940,7 @@ def test_input_level_adversarial_training_helps_a_linear_model(evidence):
 
 
 def _net_4662():
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(mc.claim_seed("SZ-8", "network 4-6-6-2"))
     Ws, bs = [], []
     for n_in, n_out in [(4, 6), (6, 6), (6, 2)]:
         Ws.append(rng.standard_normal((n_out, n_in)) / np.sqrt(n_in))
@@ -1006,7 +1006,7 @@ def _lipschitz_chain(Ws, bs, n_sample, seed):
 def test_product_bound_chain_on_4_6_6_2_network(evidence):
     _derive(evidence, derivations.composition_bound())
     Ws, bs = _net_4662()
-    fd, sampled, exact, allp, prod = _lipschitz_chain(Ws, bs, 100_000, 0)
+    fd, sampled, exact, allp, prod = _lipschitz_chain(Ws, bs, 100_000, mc.claim_seed("SZ-8", "chain points"))
     slack = 1 + 1e-9
     evidence.check("finite differences <= product of ||W_k||", fd, upper=prod * slack,
                    note="slack 1e-9 relative: rounding of the difference quotients",
@@ -1014,9 +1014,9 @@ def test_product_bound_chain_on_4_6_6_2_network(evidence):
     evidence.check("sampled sup ||J|| (1e5 points) <= exact (LP region enumeration)", sampled,
                    upper=exact * slack, note="slack 1e-9 relative: rounding of the SVDs",
                    method="dense Jacobian SVD at 1e5 sampled points")
-    evidence.check("exact constant vs sampled sup ||J|| (the maximizing region is sampled)", exact,
-                   reference=sampled, rtol=1e-9, note="same region, two SVD routes",
-                   method="dense Jacobian SVD at 1e5 sampled points")
+    evidence.record("sampled sup ||J|| / exact constant", sampled / exact,
+                    note="1 only when a sample falls in the maximizing region, which may be a "
+                         "thin or distant one: a lower estimate, not a reference")
     evidence.check("exact <= max over all 2^12 patterns", exact, upper=allp * slack,
                    note="slack 1e-9 relative: rounding of the SVDs",
                    method="enumeration of all 2^12 activation patterns, dense SVD")
@@ -1057,15 +1057,17 @@ def test_lipschitz_chain_on_random_small_nets(seed):
 @pytest.mark.claim("SZ-9")
 def test_relu_layer_derivation_and_tightness(evidence):
     _derive(evidence, derivations.relu_nonexpansive())
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng(mc.claim_seed("SZ-9", "relu layer"))
     W = rng.standard_normal((5, 4))
     b = 100.0 * np.ones(5)  # all-active region around 0
     _, _, vt = np.linalg.svd(W)
     x, r = np.zeros(4), 1e-3 * vt[0]
     ratio = np.linalg.norm(np.maximum(W @ (x + r) + b, 0) - np.maximum(W @ x + b, 0)) / 1e-3
     evidence.check("||W|| vs the layer's ratio in an all-active region along the top singular "
-                   "vector", lip.relu_layer_bound(W), reference=float(ratio), rtol=1e-12,
-                   note="the bound is attained", method="finite-difference ratio of the layer")
+                   "vector", lip.relu_layer_bound(W), reference=float(ratio), rtol=1e-10,
+                   note="the bound is attained; rounding of (W r + b) - b with |b| = 100 and "
+                        "|r| = 1e-3 is about 100 x 2.2e-16 / 1e-3 = 2e-11 relative",
+                   method="finite-difference ratio of the layer")
 
 
 @pytest.mark.claim("SZ-9")
@@ -1141,7 +1143,7 @@ def test_large_layer_bounds_constant_network(evidence):
     W1 = np.array([[K, 0.0], [0.0, 0.0]])
     W2 = np.array([[0.0, 0.0], [0.0, K]])
     prod, per = lip.network_lipschitz_bound([("dense", W1), ("relu",), ("dense", W2), ("relu",)])
-    X = np.random.default_rng(2).uniform(-10, 10, (10_000, 2))
+    X = np.random.default_rng(mc.claim_seed("SZ-15", "inputs")).uniform(-10, 10, (10_000, 2))
     out = np.maximum(np.maximum(X @ W1.T, 0) @ W2.T, 0)
     exact = lip.relu_network_lipschitz_exact([W1, W2], [np.zeros(2), np.zeros(2)])
     svd_prod = float(np.linalg.svd(W1, compute_uv=False)[0] * np.linalg.svd(W2, compute_uv=False)[0])
@@ -1153,7 +1155,7 @@ def test_large_layer_bounds_constant_network(evidence):
     evidence.check("exact Lipschitz constant (region enumeration, linear last layer)", exact,
                    reference=0.0, atol=0.0,
                    note="every realizable product is the zero matrix: exact")
-    Y = X + 1e-3 * np.random.default_rng(3).standard_normal(X.shape)
+    Y = X + 1e-3 * np.random.default_rng(mc.claim_seed("SZ-15", "nearby inputs")).standard_normal(X.shape)
     out_y = np.maximum(np.maximum(Y @ W1.T, 0) @ W2.T, 0)
     fd = float(np.max(np.linalg.norm(out_y - out, axis=1) / np.linalg.norm(Y - X, axis=1)))
     evidence.check("exact constant vs max finite-difference ratio at 10,000 points", exact,
@@ -1243,7 +1245,7 @@ def test_contrast_normalization_constant(evidence):
     fig.tight_layout()
     evidence.figure(fig, "SZ-11: the scaled Jacobian norm never exceeds 1 and equals 1 at x = 0, "
                     "for gamma inside and outside the paper's range [0.5, 1].")
-    rng = np.random.default_rng(11)
+    rng = np.random.default_rng(mc.claim_seed("SZ-11", "points"))
     for eps, g in ((0.25, 1.0), (2.0, 0.5), (0.5, 3.0), (1.0, 0.25), (0.1, 5.0)):
         # the real map's Lipschitz ratio, maximized over x = 0 and 100 points at scales
         # sqrt(eps) * 10^[-2, 2] (where t = s/(eps + s) sweeps [0, 1)), by central differences
@@ -1322,7 +1324,7 @@ CONV_CASES = [(2, 3, 3, 8, 1), (2, 3, 3, 8, 2), (3, 4, 5, 12, 3), (3, 2, 4, 16, 
 def test_fft_norm_equals_dense_svd_and_power_iteration(evidence):
     _derive(evidence, derivations.circulant_diagonalization())
     _derive(evidence, derivations.strided_aliasing())
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(mc.claim_seed("SZ-13", "13-A kernels"))
     rows = []
     for ci, co, k, n, s in CONV_CASES:
         ker = rng.standard_normal((co, ci, k, k))
@@ -1376,7 +1378,7 @@ def test_fft_singular_values_match_dense_and_invariants(ci, co, k, m_out, s, see
 
 @pytest.mark.claim("SZ-13", reading="13-A")
 def test_fft_is_far_faster_than_dense(evidence):
-    ker = np.random.default_rng(1).standard_normal((4, 4, 3, 3))
+    ker = np.random.default_rng(mc.claim_seed("SZ-13", "timing kernel")).standard_normal((4, 4, 3, 3))
     t_fft = np.inf
     for _ in range(5):  # best of 5: a millisecond-scale timing is easily inflated by the scheduler
         t0 = time.perf_counter()
@@ -1406,7 +1408,7 @@ def test_printed_stride_formula_is_off_by_the_stride(evidence):
         evidence.check(f"subsampling, stride {s}: printed formula = 1/stride", printed,
                        reference=1.0 / s, rtol=1e-14,
                        note="the printed scaling of an exact norm: rounding only")
-    rng = np.random.default_rng(4)
+    rng = np.random.default_rng(mc.claim_seed("SZ-13", "13-P stride"))
     ker = rng.standard_normal((3, 2, 3, 3))
     dens, ffts, prints = [], [], []
     for s in (1, 2, 3, 4):
@@ -1451,7 +1453,8 @@ def test_alexnet_conv1_shape_printed_formula_low_by_four(evidence):
     A 112 x 112 input keeps the test short; the identity holds at every size (the 224 x 224 timing
     is in numerics.bench_lipschitz).
     """
-    ker = np.random.default_rng(12).standard_normal((96, 3, 11, 11)) / 11.0
+    rng = np.random.default_rng(mc.claim_seed("SZ-13", "alexnet conv1"))
+    ker = rng.standard_normal((96, 3, 11, 11)) / 11.0
     t0 = time.perf_counter()
     exact = lip.conv_operator_norm(ker, 112, stride=4)
     t_fft = time.perf_counter() - t0
@@ -1464,7 +1467,7 @@ def test_alexnet_conv1_shape_printed_formula_low_by_four(evidence):
 
 @pytest.mark.claim("SZ-13", reading="13-Z")
 def test_zero_padding_bound(evidence):
-    rng = np.random.default_rng(6)
+    rng = np.random.default_rng(mc.claim_seed("SZ-13", "13-Z padding"))
     rows = []
     worst = -np.inf
     sizes = list(range(5, 13))
@@ -1519,8 +1522,8 @@ def test_zero_padding_bound(evidence):
 
 @pytest.mark.claim("SZ-12")
 def test_network_bound_specs_and_validation(evidence):
-    k = np.random.default_rng(9).standard_normal((2, 1, 3, 3))
-    W = np.random.default_rng(10).standard_normal((3, 4))
+    k = np.random.default_rng(mc.claim_seed("SZ-12", "kernel")).standard_normal((2, 1, 3, 3))
+    W = np.random.default_rng(mc.claim_seed("SZ-12", "dense")).standard_normal((3, 4))
     prod, per = lip.network_lipschitz_bound([("conv", k, 8, 2, "circular"), ("relu",),
                                              ("maxpool", 2, 2), ("contrast", 0.5, 1.0),
                                              ("dense", W), 0.5])
