@@ -64,8 +64,8 @@ def reproductions(ledger_path: Path | str, *, scale: str = "paper",
                   reg: Registry | None = None) -> dict[str, Reproduction]:
     """For each claim, its status in the newest stored reproduction run of ``scale`` that served it.
 
-    A reproduction run stores one test per (experiment, claim), named
-    ``reproduce::EXPERIMENT::CLAIM``; different runs may hold different experiments, so the runs
+    A reproduction run stores one test per (experiment, claim) and per reading it decides, named
+    ``reproduce::EXPERIMENT::CLAIM[::READING]``; different runs may hold different experiments, so the runs
     are read from the newest back until every claim of a reproduction is found or the runs end.
     """
     from advgeom.reports import ledger
@@ -78,8 +78,8 @@ def reproductions(ledger_path: Path | str, *, scale: str = "paper",
             continue
         run = ledger.load_run(ledger_path, meta["id"])
         for t in run.tests:
-            parts = t.nodeid.split("::")
-            if len(parts) != 3 or parts[0] != "reproduce" or parts[2] in out:
+            parts = t.nodeid.split("::")  # reproduce::EXPERIMENT::CLAIM[::READING]
+            if len(parts) not in (3, 4) or parts[0] != "reproduce" or parts[2] in out:
                 continue
             cid = parts[2]
             if cid in reg.claims:
