@@ -512,6 +512,24 @@ def analyse_relu(results: list[dict], scale: str) -> list[Finding]:
     return out
 
 
+def _closeness_decision(d: np.ndarray, mu: float, n: int, tag: str) -> Finding:
+    """SPH-15's registered decision on one trained model: rho - rho_10, with rho the mean exact
+    nearest-error distance of inner-sphere points over D_n(mu) and rho_10 = D_n(10 mu)/D_n(mu)
+    (within one decade of the optimal curve on the paper's logarithmic error axis)."""
+    from advgeom.theory import claims
+
+    rule = claims.get("SPH-15").decision
+    bound = spheres.distance_bound(mu, n)
+    rho_10 = spheres.distance_bound(10 * mu, n) / bound
+    mean, sd = float(np.mean(d)), float(np.std(d, ddof=1))
+    lo, hi = mc.clt_interval(mean, sd, d.size, 1 - rule.per_test_level)
+    dec = decisions.decide(rule, effect=mean / bound - rho_10,
+                           ci=(lo / bound - rho_10, hi / bound - rho_10), n=int(d.size))
+    return Finding("SPH-15", "decision", f"rho - rho_10 ({tag})",
+                   {"decision": dec, "mean": mean, "sd": sd, "points": int(d.size), "mu": mu,
+                    "n": n})
+
+
 def analyse_quadratic(results: list[dict], scale: str) -> list[Finding]:
     """Tables and checks (SPH-8, SPH-9, SPH-15) from experiment 2's results."""
     _check_results(results, ("n", "hidden", "steps", "index", "above_1", "below_inv_R2", "spheres"))
@@ -539,6 +557,8 @@ def analyse_quadratic(results: list[dict], scale: str) -> list[Finding]:
                                {"value": s["exact"], "upper": 1e-7,
                                 "method": "saddle-point contour inversion of the Gaussian "
                                           "quadratic-form tail of the trained alphas"}))
+            if name == "inner" and 0 < 10 * s["exact"] < 0.5:
+                out.append(_closeness_decision(d, s["exact"], n, tag))
             if math.isfinite(s["levy_bound"]):
                 out.append(Finding("SPH-15", "check",
                                    f"mean exact nearest-error distance - 4 SE below r D_n(mu) ({tag})",

@@ -10,8 +10,8 @@ executor, see tests/test_sweeps.py) and are stored in the experiment cache.
 from __future__ import annotations
 
 import pytest
+from advgeom.numerics import references, sweeps
 from advgeom.numerics import reproduce_spheres as rs
-from advgeom.numerics import sweeps
 from advgeom.reports.reproduce import emit, main
 from scipy import stats
 
@@ -83,16 +83,40 @@ def test_relu_error_counts_and_upper_bounds(evidence, findings):
                        method="scipy binomtest exact interval (two-sided 90 %)")
 
 
-@pytest.mark.claim("SPH-9")
-@pytest.mark.claim("SPH-8")
-@pytest.mark.claim("SPH-15")
-def test_quadratic_network_reproduction(evidence, findings):
-    tables = set()  # each claim carries the same table; this test serves all three, so show it once
-    for f in findings["spheres-quadratic"][0]:
-        if f.kind == "table" and f.name in tables:
-            continue
-        tables.add(f.name)
+def _emit_quadratic(evidence, findings, claim: str) -> list:
+    rows = _for(findings, "spheres-quadratic", claim)
+    for f in rows:
         emit(evidence, f, strict=True)
+    return rows
+
+
+@pytest.mark.claim("SPH-8")
+def test_quadratic_network_alphas_and_errors_table(evidence, findings):
+    (table,) = _emit_quadratic(evidence, findings, "SPH-8")
+    assert table.kind == "table" and len(table.data["rows"]) == 2  # one model, two spheres
+
+
+@pytest.mark.claim("SPH-9")
+def test_quadratic_network_errors_invisible_to_sampling(evidence, findings):
+    rows = _emit_quadratic(evidence, findings, "SPH-9")
+    assert sum(f.kind == "check" for f in rows) == 5  # 2 per sphere and the alpha fraction
+
+
+@pytest.mark.claim("SPH-15")
+def test_quadratic_network_closeness_decision(evidence, findings):
+    rows = _emit_quadratic(evidence, findings, "SPH-15")
+    (f,) = [f for f in rows if f.kind == "decision"]
+    dec, d = f.data["decision"], f.data
+    # the rule's interval against an independent construction: D_n by 50-digit quadrature of the
+    # cap measure (numerics.references, no advgeom code), scipy's normal quantile for the CLT
+    bound = references.distance_bound_quadrature(d["mu"], d["n"])
+    rho_10 = references.distance_bound_quadrature(10 * d["mu"], d["n"]) / bound
+    half = stats.norm.isf(dec.per_test_level / 2) * d["sd"] / d["points"] ** 0.5
+    lo, hi = (d["mean"] - half) / bound - rho_10, (d["mean"] + half) / bound - rho_10
+    evidence.check("lower limit of rho - rho_10", dec.ci[0], reference=lo, rtol=1e-9, atol=1e-12,
+                   method="D_n(mu) by 50-digit quadrature of the cap measure; scipy normal quantile")
+    evidence.check("upper limit of rho - rho_10", dec.ci[1], reference=hi, rtol=1e-9, atol=1e-12,
+                   method="D_n(mu) by 50-digit quadrature of the cap measure; scipy normal quantile")
 
 
 def test_cli_lists_and_rejects_bad_input(capsys):
