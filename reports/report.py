@@ -496,8 +496,9 @@ def _scale_block(doc: _Doc, c: Claim, run: RunRecord, repro: dict[str, Reproduct
         text = (f"No paper-scale reproduction in this ledger: 'advgeom reproduce {names} "
                 "--scale paper' makes one.")
     else:
-        text = (f"Paper-scale reproduction: run {r.run_id} of {r.started} ({r.experiment}): "
-                f"{r.status.status}. {verdicts.evidence_sentence(r.status)}")
+        when = r.started[:16].replace("T", " ")
+        text = (f"Paper-scale reproduction, run {r.run_id} of {when} UTC ({r.experiment}): "
+                f"{verdicts.evidence_sentence(r.status)}")
     doc.add(f"#text(size: 8pt)[{_t(text)}]", "")
 
 

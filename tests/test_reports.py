@@ -172,7 +172,7 @@ def test_report_shows_paper_scale_reproduction_beside_the_run(inner_run, tmp_pat
     assert set(found) == {"SPH-9"} and found["SPH-9"].run_id == newer > older
     assert found["SPH-9"].status.status == "NOT ESTABLISHED"
     source = text(found)
-    assert f"Paper-scale reproduction: run {newer} of 2026-05-01" in source
+    assert f"Paper-scale reproduction, run {newer} of 2026-05-01 00:00 UTC" in source
     # the configurations of both scales are printed under the claim (n = 500 is the paper's)
     page = source[source.rindex('label("claim-SPH-9")'):source.rindex('label("claim-SPH-10")')]
     assert "n = 500" in page and "n = 100" in page
