@@ -5,8 +5,9 @@
     advgeom reproduce [EXPERIMENT ...] [--scale ci|paper] [--scheduler ADDRESS] [--workers N]
                       [--set KEY=VALUE ...] [--list] [--ledger PATH] [--no-ledger] [--no-progress]
 
-Each experiment (:data:`advgeom.numerics.reproduce_spheres.EXPERIMENTS`) is a sweep of independent
-tasks (configuration x seed) computed by :func:`advgeom.numerics.sweeps.run_sweep`: on a
+Each experiment (:data:`EXPERIMENTS`: those of :mod:`advgeom.numerics.reproduce_spheres`,
+:mod:`advgeom.numerics.reproduce_tilting` and :mod:`advgeom.numerics.reproduce_intriguing`) is a
+sweep of independent tasks (configuration x seed) computed by :func:`advgeom.numerics.sweeps.run_sweep`: on a
 ``LocalCluster`` of ``--workers`` processes (default: one per core), on an existing dask scheduler
 with ``--scheduler``, or in this process with ``--workers 1``. Finished tasks are stored in the
 experiment cache, so an interrupted reproduction resumes. The analysis turns the results into the
@@ -35,8 +36,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from advgeom.numerics import sweeps
-from advgeom.numerics.reproduce_spheres import EXPERIMENTS, Finding
+from advgeom.numerics import (
+    reproduce_intriguing,
+    reproduce_spheres,
+    reproduce_tilting,
+    sweeps,
+)
+from advgeom.numerics.reproduce_spheres import Finding
 from advgeom.reports import ledger, verdicts
 from rich.console import Console
 from rich.table import Table
@@ -45,6 +51,9 @@ __all__ = ["emit", "main", "run_experiment"]
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
+#: Every registered reproduction, by name.
+EXPERIMENTS = {**reproduce_spheres.EXPERIMENTS, **reproduce_tilting.EXPERIMENTS,
+               **reproduce_intriguing.EXPERIMENTS}
 SCALES = ("ci", "paper")
 _PACKAGES = ("advgeom", "numpy", "scipy", "dask", "distributed", "threadpoolctl", "rich")
 
@@ -229,15 +238,19 @@ def _ledger_run(argv, args, scale, overrides, started, t0, per_exp) -> ledger.Ru
             "workers": result.workers, "configuration": exp.configuration.get(scale),
         }
         for cid in exp.claims:
-            evidence, items = _recorder()
-            ok = True
-            for f in findings:
-                if f.claim == cid:
-                    ok = emit(evidence, f) is not False and ok
-            tests.append(ledger.TestRecord(
-                nodeid=f"reproduce::{name}::{cid}", outcome="passed" if ok else "failed",
-                duration=result.wall, message="" if ok else "a recorded check failed",
-                claims=[(cid, "")], evidence=items()))
+            # one test for the claim, and one per reading a finding names (``data["reading"]``)
+            readings = sorted({f.data.get("reading", "") for f in findings if f.claim == cid})
+            for reading in ["", *[r for r in readings if r]]:
+                evidence, items = _recorder()
+                ok = True
+                for f in findings:
+                    if f.claim == cid and f.data.get("reading", "") == reading:
+                        ok = emit(evidence, f) is not False and ok
+                tests.append(ledger.TestRecord(
+                    nodeid=f"reproduce::{name}::{cid}" + (f"::{reading}" if reading else ""),
+                    outcome="passed" if ok else "failed", duration=result.wall,
+                    message="" if ok else "a recorded check failed", claims=[(cid, reading)],
+                    evidence=items()))
     kwargs = {}
     if "scale" in {f.name for f in fields(ledger.RunRecord)}:
         kwargs["scale"] = scale
@@ -265,8 +278,10 @@ def _summary(per_exp: dict) -> None:
         for f in findings:
             if f.kind == "decision":
                 d = f.data["decision"]
-                table.add_row(f.claim, f.name, f"{d.effect:.4f}", f"[{d.ci[0]:.4f}, {d.ci[1]:.4f}]",
-                              str(d.n), d.outcome, registry.get(f.claim).verdict)
+                c, reading = registry.get(f.claim), f.data.get("reading", "")
+                table.add_row(f.claim + (f" [{reading}]" if reading else ""), f.name,
+                              f"{d.effect:.4f}", f"[{d.ci[0]:.4f}, {d.ci[1]:.4f}]", str(d.n),
+                              d.outcome, c.reading(reading).verdict if reading else c.verdict)
     console.print(table)
     for name, (_, r) in per_exp.items():
         console.print(f"{name}: {len(r.params)} tasks ({r.cached} stored, {r.computed} computed), "

@@ -74,3 +74,92 @@ CASES.update({
 })
 
 EXEMPT = {}
+
+# --------------------------------------------------------------------------- numerics.reproduce_intriguing
+
+_RNG = np.random.default_rng(3)
+_X = _RNG.uniform(0, 1, (20, 784))
+_Y = np.arange(20) % 10
+_PARAMS = [(_RNG.standard_normal((784, 4)) * 0.05).astype(np.float32), np.zeros(4, np.float32),
+           (_RNG.standard_normal((4, 10)) * 0.5).astype(np.float32), np.zeros(10, np.float32)]
+_SEQ = np.random.SeedSequence(5)
+
+
+def _units_result(arch: str, index: int) -> dict:
+    n_layers = 2 if arch == "deep" else 1
+    units = np.array([0.5, 0.6, np.nan, 0.7, 0.4, 0.9]) + 0.01 * index
+    return {"architecture": arch, "index": index, "test_errors": 50, "test_images": 1000,
+            "layers": [{"units": units, "random": np.linspace(0.3, 0.8, 8)}] * n_layers}
+
+
+def _adversarial_results() -> list[dict]:
+    from advgeom.numerics import reproduce_intriguing as ri
+
+    y = ri._split()[3]
+    out = []
+    for i in range(2):
+        for j, arm in enumerate(("plain", "input", "layers")):
+            pred = y.copy()
+            pred[(np.arange(y.size) * (j + 3) + i) % 97 == 0] += 1
+            out.append({"arm": arm, "index": i, "predictions": pred % 10,
+                        "test_errors": int(np.count_nonzero(pred % 10 != y)), "test_images": y.size})
+    return out
+
+
+R = "advgeom.numerics.reproduce_intriguing."
+CASES.update({
+    R + "label_purity": {
+        "valid": {"scores": np.array([[3.0, 0.0], [2.0, 1.0], [1.0, 2.0], [0.0, 3.0]]),
+                  "labels": np.array([0, 0, 1, 2]), "k": 2},
+        "bad": {"k": [0, 5], "labels": [np.array([0, 1, 2]), np.array([0, 0.5, 1, 2])]}},
+    R + "welch_interval": {
+        "valid": {"a": np.array([0.5, 0.6, 0.7]), "b": np.array([0.4, 0.6, 0.5, 0.3]),
+                  "level": 1e-3},
+        "bad": {"a": [np.array([0.5])], "level": [0.0, 1.0]}},
+    R + "mlp_forward": {
+        "valid": {"params": _PARAMS, "X": _X},
+        "bad": {"params": [[], _PARAMS[:3], [_PARAMS[0], _PARAMS[3]]], "level": [-1, 2],
+                "X": [np.zeros((2, 5))]}},
+    R + "layer_attack": {
+        "valid": {"params": _PARAMS, "A": _X[:4], "y": _Y[:4], "steps": 2},
+        "bad": {"params": [[]], "level": [-1, 2], "A": [-_X[:4], np.zeros((4, 5))],
+                "y": [np.array([0, 1, 2]), np.array([0, 1, 2, 10]), np.array([0, 1, 2, 0.5])],
+                "step": [0.0, 2.0], "steps": [0]}},
+    R + "train_mlp": {
+        "valid": {"X": _X, "y": _Y, "hidden": (4,), "epochs": 1, "batch": 10, "levels": (0, 1),
+                  "pool_size": 5},
+        "bad": {"X": [_X + 1, np.zeros((20, 784, 1))], "y": [np.full(20, 10), _Y[:5]],
+                "hidden": [(0,), ()], "epochs": [0], "batch": [0], "lr": [0.0, 2.0],
+                "weight_decay": [-1.0], "seed": [-1], "levels": [(0, 0), (2,), (-1,)],
+                "pool_size": [0], "refresh": [0], "attack_step": [0.0], "attack_steps": [0]}},
+    R + "units_task": {
+        "valid": {"seed": _SEQ, "architecture": "one", "index": 0, "epochs": 1,
+                  "random_directions": 5},
+        "bad": {"index": [-1], "epochs": [0], "lr": [0.0, 2.0], "random_directions": [1],
+                "k": [0, 1001], "seed": [3]}},
+    R + "adversarial_task": {
+        "valid": {"seed": _SEQ, "arm": "layers", "index": 0, "epochs": 1, "pool_size": 50,
+                  "attack_steps": 2},
+        "bad": {"index": [-1], "epochs": [0], "pool_size": [0], "refresh": [0],
+                "attack_step": [0.0, 2.0], "attack_steps": [0], "seed": [3]}},
+    R + "units_sweep": {
+        "valid": {"scale": "ci", "overrides": {"seeds": 2}},
+        "bad": {"overrides": [{"seeds": 0}, {"no_such_key": 1}, {"lr": -1.0},
+                              {"random_directions": 1}]}},
+    R + "adversarial_sweep": {
+        "valid": {"scale": "paper", "overrides": {"seeds": 2}},
+        "bad": {"overrides": [{"seeds": 0}, {"no_such_key": 1}, {"attack_step": 0.0}]}},
+    R + "units_cost": {"valid": {"scale": "ci"}, "bad": {"overrides": [{"epochs": 0}]}},
+    R + "adversarial_cost": {"valid": {"scale": "ci"}, "bad": {"overrides": [{"refresh": 0}]}},
+    R + "analyse_units": {
+        "valid": {"results": [_units_result(a, i) for a in ("one", "deep") for i in range(2)],
+                  "scale": "ci"},
+        "bad": {"results": [[], [{"architecture": "one"}],
+                            [{"architecture": "one", "index": 0, "test_errors": 1,
+                              "test_images": 10, "layers": [{}]}]]}},
+    R + "analyse_adversarial": {
+        "valid": {"results": _adversarial_results(), "scale": "ci"},
+        "bad": {"results": [[], [{"arm": "plain"}],
+                            [{"arm": "plain", "index": 0, "predictions": np.zeros(3),
+                              "test_errors": 1, "test_images": 3}]]}},
+})

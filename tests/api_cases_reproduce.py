@@ -1,9 +1,10 @@
-"""Valid arguments for the public functions of numerics.sweeps and numerics.reproduce_spheres (for
-tests/test_public_api.py)."""
+"""Valid arguments for the public functions of numerics.sweeps, numerics.reproduce_spheres,
+numerics.reproduce_tilting and numerics.lenet (for tests/test_public_api.py)."""
 
 from pathlib import Path
 
 import numpy as np
+from advgeom.numerics import lenet
 from advgeom.numerics.sweeps import Sweep, demo_task
 
 
@@ -21,6 +22,21 @@ _QUAD_RESULTS = [{"n": 10, "hidden": 10, "steps": 10, "index": 0, "above_1": 1, 
                                   "levy_bound": 0.9} for s in ("inner", "outer")}}]
 _SWEEP = Sweep("api-cases", demo_task, [{"size": 2}])
 _SEED = np.random.SeedSequence(0)
+_NET = lenet.init_lenet(np.random.SeedSequence(1), channels=(2, 3), hidden=4)
+_IMAGES = np.random.default_rng(2).uniform(0, 1, (3, 784)).astype(np.float32)
+_LABELS = np.array([0, 1, 2])
+
+
+def _lenet_result(wd: float, index: int) -> dict:
+    return {"weight_decay": wd, "index": index, "epochs": 1, "test_errors": 10 + index,
+            "test_images": 100, "history": [2.0], "param_norm": 1.0,
+            "correct": np.array([True, True, False, True]),
+            "success": np.array([True, True, True, False]),
+            "norm": np.array([1.0, 2.0 + wd, 1.5, np.nan]) * (1 + index),
+            "cosine": np.array([0.2, 0.3 + wd, 0.1, np.nan])}
+
+
+_LENET_RESULTS = [_lenet_result(wd, i) for i in range(2) for wd in (1e-4, 1e-1)]
 
 CASES = {
     "advgeom.numerics.sweeps.canonical": {"valid": {"params": {"a": 1}}},
@@ -54,5 +70,39 @@ CASES = {
         "valid": {"results": _RELU_RESULTS, "scale": "ci"}, "bad": {"results": [[], [{"n": 3}]]}},
     "advgeom.numerics.reproduce_spheres.analyse_quadratic": {
         "valid": {"results": _QUAD_RESULTS, "scale": "paper"}, "bad": {"results": [[]]}},
+    "advgeom.numerics.lenet.init_lenet": {
+        "valid": {"seed": _SEED, "channels": (2, 3), "hidden": 4},
+        "bad": {"seed": [-1], "channels": [(0, 3), (2,)], "hidden": [0], "dtype": ["float16"]}},
+    "advgeom.numerics.lenet.lenet_logits": {
+        "valid": {"net": _NET, "X": _IMAGES},
+        "bad": {"X": [np.full((2, 784), 1.5), np.zeros((2, 100))], "chunk": [0]}},
+    "advgeom.numerics.lenet.lenet_loss": {
+        "valid": {"net": _NET, "X": _IMAGES, "y": _LABELS, "weight_decay": 0.1},
+        "bad": {"y": [np.array([0, 1, 10]), np.array([0, 1]), np.array([0.5, 1, 2])],
+                "weight_decay": [-1.0]}},
+    "advgeom.numerics.lenet.train_lenet": {
+        "valid": {"X": _IMAGES, "y": _LABELS, "epochs": 1, "batch": 2, "seed": _SEED,
+                  "channels": (2, 3), "hidden": 4},
+        "bad": {"epochs": [0], "batch": [0], "lr": [0.0, 2.0], "momentum": [1.0, -0.1],
+                "weight_decay": [-1.0], "y": [np.array([0, 1])]}},
+    "advgeom.numerics.lenet.targeted_attack": {
+        "valid": {"net": _NET, "X": _IMAGES, "targets": np.array([1, 2, 3]), "max_steps": 3},
+        "bad": {"p": [0.0, 1.0], "step": [0.0], "max_steps": [0], "refine": [-1],
+                "targets": [np.array([1, 2])]}},
+    "advgeom.numerics.reproduce_tilting.mnist_split": {"valid": {"part": "test"}},
+    "advgeom.numerics.reproduce_tilting.lenet_task": {
+        "valid": {"seed": _SEED, "weight_decay": 0.1, "index": 0, "epochs": 1, "train_images": 100,
+                  "attack_images": 2, "attack_steps": 2},
+        "bad": {"weight_decay": [-1.0], "index": [-1], "epochs": [0], "train_images": [5, 10**6],
+                "attack_images": [0, 10**6], "attack_step": [0.0], "lr": [0.0]}},
+    "advgeom.numerics.reproduce_tilting.lenet_sweep": {
+        "valid": {"scale": "ci", "overrides": {"epochs": 2}},
+        "bad": {"overrides": [{"epochs": 0}, {"no_such_key": 1}, {"lr": -1.0}]}},
+    "advgeom.numerics.reproduce_tilting.lenet_cost": {
+        "valid": {"scale": "paper", "overrides": {"seeds": 1}},
+        "bad": {"overrides": [{"seeds": 0}]}},
+    "advgeom.numerics.reproduce_tilting.analyse_lenet": {
+        "valid": {"results": _LENET_RESULTS, "scale": "ci"},
+        "bad": {"results": [[], [{"weight_decay": 0.1}], _LENET_RESULTS[:1]]}},
 }
 EXEMPT = {}

@@ -5,13 +5,20 @@ sweep and one network of the blog's 2 x 1000 architecture; the registered decisi
 SPH-B2 and SPH-B7 are applied to its attack success rates. Experiment 2 is the quadratic network at
 the suite's n = 100. The sweeps run on a 2-worker LocalCluster (their results do not depend on the
 executor, see tests/test_sweeps.py) and are stored in the experiment cache.
+
+Experiment 3 (tilting paper, TILT-D17) trains LeNet at weight decay 1e-4 and 1e-1 on MNIST-5000 and
+attacks held-out images; its networks are re-evaluated here by an independent float64 forward pass
+(convolutions by the FFT), and its LeNet's backpropagation is checked against finite differences.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from advgeom.numerics import references, sweeps
+from advgeom.numerics import lenet, references, sweeps
+from advgeom.numerics import montecarlo as mc
 from advgeom.numerics import reproduce_spheres as rs
+from advgeom.numerics import reproduce_tilting as rt
 from advgeom.reports.reproduce import emit, main
 from scipy import stats
 
@@ -126,4 +133,225 @@ def test_cli_lists_and_rejects_bad_input(capsys):
     assert main(["no-such-experiment"]) == 2
     assert main(["--workers", "0"]) == 2
     assert main(["spheres-relu", "--set", "no_such_key=3", "--workers", "1", "--no-ledger"]) == 2
+    assert "no_such_key" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- experiment 3: TILT-D17
+
+
+@pytest.fixture(scope="module")
+def tilting():
+    exp = rt.EXPERIMENTS["tilting-weight-decay"]
+    with sweeps.local_client(2) as client:
+        result = sweeps.run_sweep(exp.sweep("ci"), client=client, progress=False)
+    return exp.analyse(result.results, "ci"), result
+
+
+def _fft_conv(x: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Valid 5 x 5 cross-correlation of channels-last images by the convolution theorem: the
+    circular convolution of size H with the flipped kernel equals the linear one on the valid
+    window, which no wrap-around reaches."""
+    B, H, _, C = x.shape
+    k = W.reshape(5, 5, C, -1)[::-1, ::-1]
+    kf = np.fft.rfft2(k, s=(H, H), axes=(0, 1))
+    xf = np.fft.rfft2(x, axes=(1, 2))
+    return np.fft.irfft2(np.einsum("bxyc,xycf->bxyf", xf, kf), s=(H, H), axes=(1, 2))[:, 4:, 4:]
+
+
+def _fft_probabilities(params, X: np.ndarray) -> np.ndarray:
+    """Softmax outputs of a LeNet's parameters, float64, FFT convolutions, pooling by reshape."""
+    W1, b1, W2, b2, W3, b3, W4, b4 = (np.asarray(p, np.float64) for p in params)
+
+    def pool(a):
+        B, H, W, C = a.shape
+        return a.reshape(B, H // 2, 2, W // 2, 2, C).max(axis=(2, 4))
+
+    x = np.asarray(X, np.float64).reshape(-1, 28, 28, 1)
+    h1 = np.maximum(pool(_fft_conv(x, W1) + b1), 0)
+    h2 = np.maximum(pool(_fft_conv(h1, W2) + b2), 0).reshape(x.shape[0], -1)
+    z = np.maximum(h2 @ W3 + b3, 0) @ W4 + b4
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _reading(tilting, reading: str):
+    (f,) = [f for f in tilting[0] if f.kind == "decision" and f.data.get("reading") == reading]
+    return f
+
+
+def _check_t_interval(evidence, f, x) -> None:
+    """The decision's interval against scipy's one-sample t test at the rule's per-test level."""
+    lev = f.data["decision"].per_test_level
+    ci = stats.ttest_1samp(x, 0.0).confidence_interval(confidence_level=1 - lev)
+    evidence.check(f"t interval lower end ({f.data['reading']})", f.data["decision"].ci[0],
+                   reference=float(ci.low), rtol=1e-9, atol=1e-12,
+                   method="scipy.stats.ttest_1samp confidence interval")
+    evidence.check(f"t interval upper end ({f.data['reading']})", f.data["decision"].ci[1],
+                   reference=float(ci.high), rtol=1e-9, atol=1e-12,
+                   method="scipy.stats.ttest_1samp confidence interval")
+
+
+def test_lenet_backpropagation_matches_central_differences():
+    """Analytic gradients of the training loss (every parameter array, weight decay included) and
+    of log p_target with respect to the input, against central differences along random directions,
+    in float64 on a narrow LeNet with random biases (no ReLU at its kink, no tie in a pooling window
+    for random images; step 1e-5: truncation about 1e-10, rounding about 1e-11)."""
+    rng = np.random.default_rng(mc.claim_seed("TILT-D17", "gradient check"))
+    net = lenet.init_lenet(mc.claim_seed("TILT-D17", "gradient check net"), channels=(3, 4),
+                           hidden=6, dtype="float64")
+    params = tuple(p + rng.normal(0, 0.1, p.shape) if i % 2 else p
+                   for i, p in enumerate(net.params))
+    X, y = rng.uniform(0, 1, (4, 784)), rng.integers(0, 10, 4)
+    wd, h = 0.3, 1e-5
+    _, grads = lenet.lenet_loss(lenet.LeNet(params), X, y, weight_decay=wd)
+    for k, (p, g) in enumerate(zip(params, grads, strict=True)):
+        for _ in range(3):
+            v = rng.standard_normal(p.shape)
+            moved = [list(params), list(params)]
+            moved[0][k], moved[1][k] = p + h * v, p - h * v
+            fp, fm = (lenet.lenet_loss(lenet.LeNet(tuple(m)), X, y, weight_decay=wd)[0]
+                      for m in moved)
+            fd = (fp - fm) / (2 * h)
+            assert np.vdot(g, v) == pytest.approx(fd, rel=1e-6, abs=1e-9), f"parameter {k}"
+    t = (y + 1) % 10
+    prob, dx = lenet._target_prob_and_grad(params, X, t, grad=True)
+    for _ in range(5):
+        v = rng.standard_normal(X.shape)
+        up, _ = lenet._target_prob_and_grad(params, X + h * v, t, grad=False)
+        down, _ = lenet._target_prob_and_grad(params, X - h * v, t, grad=False)
+        fd = (np.log(up) - np.log(down)) / (2 * h)
+        assert np.einsum("ij,ij->i", dx, v) == pytest.approx(fd, rel=1e-6, abs=1e-9)
+    # the pooled gradient goes to one position of a window even where the window ties (blank
+    # image regions, every position equal to the bias)
+    blank = np.zeros((1, 784))
+    _, grads0 = lenet.lenet_loss(lenet.LeNet(params), blank, y[:1])
+    fp = lenet.lenet_loss(lenet.LeNet((params[0], params[1] + h, *params[2:])), blank, y[:1])[0]
+    fm = lenet.lenet_loss(lenet.LeNet((params[0], params[1] - h, *params[2:])), blank, y[:1])[0]
+    assert grads0[1].sum() == pytest.approx((fp - fm) / (2 * h), rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.claim("TILT-D17", reading="D17-ERR")
+def test_weight_decay_test_error(evidence, tilting):
+    findings, result = tilting
+    f = _reading(tilting, "D17-ERR")
+    emit(evidence, f, strict=True)
+    diff = f.data["differences"]
+    assert f.data["decision"].n == diff.size == rt.LENET_CONFIG["ci"]["seeds"]
+    _check_t_interval(evidence, f, diff)
+    # every network's test error, recounted with an independent forward pass
+    Xte, yte = rt.mnist_split("test")
+    for r in result.results:
+        prob = _fft_probabilities(r["params"], Xte)
+        errors = int(np.count_nonzero(prob.argmax(axis=1) != yte))
+        # float32 and float64 logits may order a near-tie differently: one image of slack
+        evidence.check(f"test errors, weight decay {r['weight_decay']:g}, seed {r['index']}",
+                       r["test_errors"], reference=errors, atol=1,
+                       method="float64 forward pass with FFT convolutions")
+
+
+@pytest.mark.claim("TILT-D17", reading="D17-DIST")
+def test_weight_decay_perturbation_size(evidence, tilting):
+    findings, result = tilting
+    f = _reading(tilting, "D17-DIST")
+    emit(evidence, f, strict=True)
+    _check_t_interval(evidence, f, f.data["per_image"])
+    Xte, yte = rt.mnist_split("test")
+    for r in result.results:
+        # the stored perturbations reach the target probability (checked independently)
+        ok = np.flatnonzero(np.asarray(r["success"])[:len(r["deltas"])])
+        assert ok.size, "no stored successful perturbation"
+        x = np.clip(Xte[ok].astype(np.float32) + r["deltas"][ok], 0, 1)
+        assert np.allclose(x, Xte[ok].astype(np.float32) + r["deltas"][ok], atol=1e-6)
+        prob = _fft_probabilities(r["params"], x)[np.arange(ok.size), r["targets"][ok]]
+        evidence.check(f"least target probability at the returned points, weight decay "
+                       f"{r['weight_decay']:g}, seed {r['index']}", float(prob.min()),
+                       lower=rt.TARGET_P - 1e-5,
+                       method="float64 forward pass with FFT convolutions (float32 rounding 1e-5)")
+        norms = np.sqrt(np.sum(r["deltas"][ok].astype(np.float64) ** 2, axis=1))
+        evidence.check(f"largest relative deviation of the stored norms from the perturbations' "
+                       f"L2 norms ({r['weight_decay']:g}, seed {r['index']})",
+                       float(np.max(np.abs(r["norm"][ok] / norms - 1))), upper=1e-6,
+                       method="sum of squares of the stored perturbations")
+
+
+@pytest.mark.claim("TILT-D17", reading="D17-VIS")
+def test_weight_decay_perturbation_alignment(evidence, tilting):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    findings, result = tilting
+    f = _reading(tilting, "D17-VIS")
+    emit(evidence, f, strict=True)
+    _check_t_interval(evidence, f, f.data["per_image"])
+    Xtr, ytr = rt.mnist_split("train")
+    Xte, yte = rt.mnist_split("test")
+    for r in result.results:
+        n = r["train_images"]
+        ok = np.flatnonzero(np.asarray(r["success"])[:len(r["deltas"])])
+        c = np.array([Xtr[:n][ytr[:n] == k].sum(axis=0) / np.count_nonzero(ytr[:n] == k)
+                      for k in range(10)])
+        u = c[r["targets"][ok]] - c[yte[ok]]
+        d = r["deltas"][ok].astype(np.float64)
+        cos = [float(np.dot(a, b) / np.sqrt(np.dot(a, a) * np.dot(b, b))) for a, b in zip(d, u, strict=True)]
+        evidence.check(f"largest deviation of the stored cosines with c_target - c_label "
+                       f"({r['weight_decay']:g}, seed {r['index']})",
+                       float(np.max(np.abs(r["cosine"][ok] - np.array(cos)))), upper=1e-6,
+                       method="class sums divided by counts, per-image dot products")
+    pairs = {(r["weight_decay"], r["index"]): r for r in result.results}
+    lo, hi = pairs[(rt.WEIGHT_DECAYS[0], 0)], pairs[(rt.WEIGHT_DECAYS[1], 0)]
+    show = [i for i in range(len(lo["deltas"])) if lo["success"][i] and hi["success"][i]][:4]
+    fig, axes = plt.subplots(len(show), 5, figsize=(7.5, 1.6 * len(show)), squeeze=False)
+    for row, i in zip(axes, show, strict=True):
+        row[0].imshow(Xte[i].reshape(28, 28), cmap="gray", vmin=0, vmax=1)
+        row[0].set_title(f"label {yte[i]}", fontsize=7)
+        for j, r in enumerate((lo, hi)):
+            adv = np.clip(Xte[i] + r["deltas"][i], 0, 1)
+            row[1 + 2 * j].imshow(adv.reshape(28, 28), cmap="gray", vmin=0, vmax=1)
+            row[1 + 2 * j].set_title(f"wd {r['weight_decay']:g}: to {r['targets'][i]}", fontsize=7)
+            m = float(np.abs(r["deltas"][i]).max()) or 1.0
+            row[2 + 2 * j].imshow(r["deltas"][i].reshape(28, 28), cmap="RdBu_r", vmin=-m, vmax=m)
+            row[2 + 2 * j].set_title(f"r, ||r|| = {r['norm'][i]:.2f}", fontsize=7)
+        for ax in row:
+            ax.set_axis_off()
+    fig.tight_layout()
+    evidence.figure(fig, "TILT-D17: held-out images, their targeted adversarial versions "
+                         "(p_target >= 0.95) and perturbations, LeNet at weight decay 1e-4 and 1e-1 "
+                         "(CI scale, seed 0)")
+    assert show
+
+
+@pytest.mark.claim("TILT-D17")
+def test_weight_decay_claim_is_the_conjunction_of_its_readings(evidence, tilting):
+    findings, _ = tilting
+    (table,) = [f for f in findings if f.kind == "table"]
+    emit(evidence, table)
+    f = _reading(tilting, None)
+    emit(evidence, f, strict=True)
+    parts = [_reading(tilting, r).data["decision"] for r in ("D17-ERR", "D17-DIST", "D17-VIS")]
+    for end in (0, 1):
+        evidence.check(f"claim interval {'lower' if end == 0 else 'upper'} end",
+                       f.data["decision"].ci[end],
+                       reference=min(d.ci[end] / d.min_effect for d in parts), rtol=1e-12,
+                       method="smallest standardized end among the three reading decisions")
+    # the rule on the smallest standardized effect is the registered conjunction
+    outcomes = [d.outcome for d in parts]
+    null = [d.outcome == "REFUTED" and d.ci[0] > -d.min_effect for d in parts]
+    below = [d.ci[0] <= -d.min_effect for d in parts]
+    if all(o == "CONFIRMED" for o in outcomes):
+        want = "CONFIRMED"
+    elif any(d.ci[1] < -d.min_effect for d in parts) or (any(null) and not any(below)):
+        want = "REFUTED"
+    else:
+        want = "INCONCLUSIVE"
+    assert f.data["decision"].outcome == want
+
+
+def test_tilting_experiment_is_listed_and_reproduce_accepts_it(capsys):
+    assert main(["--list"]) == 0
+    out = capsys.readouterr().out
+    assert "tilting-weight-decay" in out and "TILT-D17" in out
+    assert main(["tilting-weight-decay", "--set", "no_such_key=3", "--workers", "1",
+                 "--no-ledger"]) == 2
     assert "no_such_key" in capsys.readouterr().err
