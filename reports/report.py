@@ -50,6 +50,7 @@ class Reproduction:
     scale: str
     experiment: str
     status: ClaimStatus
+    failures: str = ""  # the messages of its failed tests (which checks failed)
 
 
 def _experiments() -> dict:
@@ -83,8 +84,10 @@ def reproductions(ledger_path: Path | str, *, scale: str = "paper",
                 continue
             cid = parts[2]
             if cid in reg.claims:
+                failures = "; ".join(x.message for x in run.tests_for(cid)
+                                     if x.outcome == "failed" and x.message)
                 out[cid] = Reproduction(run.id, run.started, run.scale, parts[1],
-                                        verdicts.claim_status(reg.claims[cid], run))
+                                        verdicts.claim_status(reg.claims[cid], run), failures)
     return out
 
 
@@ -498,7 +501,8 @@ def _scale_block(doc: _Doc, c: Claim, run: RunRecord, repro: dict[str, Reproduct
     else:
         when = r.started[:16].replace("T", " ")
         text = (f"Paper-scale reproduction, run {r.run_id} of {when} UTC ({r.experiment}): "
-                f"{verdicts.evidence_sentence(r.status)}")
+                f"{verdicts.evidence_sentence(r.status)}"
+                + (f" ({r.failures})" if r.failures else ""))
     doc.add(f"#text(size: 8pt)[{_t(text)}]", "")
 
 

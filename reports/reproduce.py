@@ -246,10 +246,12 @@ def _ledger_run(argv, args, scale, overrides, started, t0, per_exp) -> ledger.Ru
                 for f in findings:
                     if f.claim == cid and f.data.get("reading", "") == reading:
                         ok = emit(evidence, f) is not False and ok
+                failed = [row.get("name", "") for row in items() if row.get("passed") is False]
                 tests.append(ledger.TestRecord(
                     nodeid=f"reproduce::{name}::{cid}" + (f"::{reading}" if reading else ""),
                     outcome="passed" if ok else "failed", duration=result.wall,
-                    message="" if ok else "a recorded check failed", claims=[(cid, reading)],
+                    message="" if ok else f"check failed: {'; '.join(failed) or 'a recorded check'}",
+                    claims=[(cid, reading)],
                     evidence=items()))
     kwargs = {}
     if "scale" in {f.name for f in fields(ledger.RunRecord)}:

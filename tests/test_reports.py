@@ -145,7 +145,8 @@ def _reproduction_run(path, scale: str, started: str, passed: bool) -> int:
     row = {"kind": "reference", "name": "outer error rate", "method": "exact chi-square tail",
            "passed": passed, "value": {"text": "1e-8", "num": 1e-8}}
     t = ledger.TestRecord("reproduce::spheres-quadratic::SPH-9", "passed" if passed else "failed",
-                          1.0, "", [("SPH-9", "")], [row])
+                          1.0, "" if passed else "check failed: outer error rate", [("SPH-9", "")],
+                          [row])
     run = ledger.RunRecord(None, started, started, 1.0, 0 if passed else 1, False,
                            {"scale": scale}, [t], scale=scale)
     return ledger.write_run(path, run)
@@ -173,6 +174,7 @@ def test_report_shows_paper_scale_reproduction_beside_the_run(inner_run, tmp_pat
     assert found["SPH-9"].status.status == "NOT ESTABLISHED"
     source = text(found)
     assert f"Paper-scale reproduction, run {newer} of 2026-05-01 00:00 UTC" in source
+    assert "(check failed: outer error rate)" in source  # the failed check is named
     # the configurations of both scales are printed under the claim (n = 500 is the paper's)
     page = source[source.rindex('label("claim-SPH-9")'):source.rindex('label("claim-SPH-10")')]
     assert "n = 500" in page and "n = 100" in page
