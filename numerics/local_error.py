@@ -214,8 +214,10 @@ def _sgd_step(
     lr: float,
     weight_decay: float,
     activation: str,
-) -> None:
-    """One SGD step on ``L = CE(softmax(B act(W a + b)), y)`` w.r.t. ``(W, b)`` only, in place."""
+) -> np.ndarray:
+    """One SGD step on ``L = CE(softmax(B act(W a + b)), y)`` w.r.t. ``(W, b)`` only, in place.
+
+    Returns ``act(W a + b)`` at the weights before the step (the layer's output on this batch)."""
     h = _act(a @ W.T + b, activation)
     g = _softmax(h @ B.T)
     g[np.arange(len(y)), y] -= 1.0
@@ -226,6 +228,7 @@ def _sgd_step(
         dW += weight_decay * W
     W -= lr * dW
     b -= lr * dz.sum(axis=0)
+    return h
 
 
 def train_local_error_network(
@@ -349,10 +352,10 @@ def train_local_error_network(
                 idx = perm[start : start + bs]
                 a, yb = X[idx], y[idx]
                 for k in range(L):
-                    a_next = _act(a @ weights[k].T + biases[k], activation)
-                    _sgd_step(weights[k], biases[k], readouts[k], a, yb, lr, weight_decay,
-                              activation)
-                    a = a_next
+                    # the next layer's input is this layer's output before its own step, which
+                    # the step computes anyway (one forward product per layer, not two)
+                    a = _sgd_step(weights[k], biases[k], readouts[k], a, yb, lr, weight_decay,
+                                  activation)
             net.epochs = tuple(epoch for _ in widths)
             if epoch in snaps:
                 snapshots.append(_copy_net(net))

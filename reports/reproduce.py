@@ -38,6 +38,7 @@ from typing import Any
 
 from advgeom.numerics import (
     reproduce_intriguing,
+    reproduce_spectrum,
     reproduce_spheres,
     reproduce_tilting,
     sweeps,
@@ -53,7 +54,7 @@ console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 #: Every registered reproduction, by name.
 EXPERIMENTS = {**reproduce_spheres.EXPERIMENTS, **reproduce_tilting.EXPERIMENTS,
-               **reproduce_intriguing.EXPERIMENTS}
+               **reproduce_intriguing.EXPERIMENTS, **reproduce_spectrum.EXPERIMENTS}
 SCALES = ("ci", "paper")
 _PACKAGES = ("advgeom", "numpy", "scipy", "dask", "distributed", "threadpoolctl", "rich")
 

@@ -1,5 +1,5 @@
-"""Valid arguments for the public functions of theory.spectrum and numerics.local_error (for
-tests/test_public_api.py)."""
+"""Valid arguments for the public functions of theory.spectrum, numerics.local_error and
+numerics.reproduce_spectrum (for tests/test_public_api.py)."""
 
 import numpy as np
 from advgeom.numerics import local_error as _le
@@ -103,5 +103,65 @@ CASES = {
                              "bad": {"seed": [-1], "layers": [0, 5]}},
     _L + "sweep_seeds": {"valid": {"n": 3}, "bad": {"n": [0, 10**6]}},
 }
+
+
+def _fake_measurements(C: int, rng: np.random.Generator, probe: bool) -> dict:
+    """Arrays shaped as the reproduction's task results for C conditions (values random)."""
+    alpha = rng.uniform(0.5, 3.0, (C, 3))
+    out = {"alpha": alpha, "alpha_train": alpha + rng.normal(0, 0.01, (C, 3)),
+           "D": rng.uniform(1, 10, C), "acc_clean": rng.uniform(0.8, 0.9, C),
+           "acc_gauss": rng.uniform(0.5, 0.9, (C, 8)), "acc_gauss_cond": rng.uniform(0.5, 1, (C, 8)),
+           "acc_fgsm": rng.uniform(0.1, 0.9, (C, 7)), "acc_fgsm_last": rng.uniform(0.1, 0.9, (C, 7)),
+           "acc_pgd": rng.uniform(0.1, 0.9, (C, 3)), "zero_grad_frac": np.zeros(C),
+           "grad_margin_l2": rng.uniform(1, 2, C),
+           "spectra": np.sort(rng.uniform(0.1, 1.0, (C, 200)), axis=1)[:, ::-1]
+           * np.arange(1, 201) ** -1.5}
+    out["acc_gauss"][:, 0] = out["acc_gauss_cond"][:, 0] = out["acc_clean"]
+    out["acc_fgsm"][:, 0] = out["acc_fgsm_last"][:, 0] = out["acc_clean"]
+    if probe:
+        out["acc_probe"] = rng.uniform(0.8, 0.95, C)
+    return out
+
+
+def _fake_results() -> list[dict]:
+    rng = np.random.default_rng(1)
+    base = {"data": "digits", "widths": (50, 50, 50, 50), "schedule": "greedy", "epochs": 2,
+            "snapshot_epochs": (1, 2, 5, 10, 20, 40)}
+    out = []
+    for index in range(3):
+        out.append({**base, "arm": "network", "index": index, "weight_decay": 0.0,
+                    "readout_change": 0.0, "layer1_vs_alone": 0.0,
+                    "layers": _fake_measurements(4, rng, True),
+                    "epochs_sweep": _fake_measurements(6, rng, False)})
+        out += [{**base, "arm": "decay", "index": index, "weight_decay": wd,
+                 "decay": _fake_measurements(1, rng, True)} for wd in (1e-3, 1e-2)]
+    return out
+
+
+_R = "advgeom.numerics.reproduce_spectrum."
+_TASK = {"seed": np.random.SeedSequence(0), "arm": "decay", "index": 0, "data": "digits",
+         "widths": (45, 45, 45, 45), "schedule": "greedy", "epochs": 1, "lr": 0.1,
+         "weight_decay": 1e-3, "probe": False}
+CASES.update({
+    _R + "training_seed": {"valid": {"data": "digits", "index": 0}, "bad": {"index": [-1]}},
+    _R + "manifold_task": {
+        "valid": _TASK,
+        "bad": {"arm": ["other"], "index": [-1], "widths": [(45,), (45, 45, 45, 0)],
+                "epochs": [0], "lr": [0.0, -1.0], "batch_size": [0], "weight_decay": [-1.0, 0.0],
+                "snapshot_epochs": [(1, 2), (1, 1, 2, 3, 4, 5), (0, 1, 2, 3, 4, 5)]}},
+    _R + "manifold_sweep": {
+        "valid": {"scale": "ci", "overrides": {"seeds": 2}},
+        "bad": {"overrides": [{"seeds": 0}, {"depth": 3}, {"widths": [10, 10]}, {"lr": -1.0},
+                              {"schedule": "async"}, {"probe": 1}, {"weight_decays": [0.1]},
+                              {"weight_decays": [0.0, -1.0]}]}},
+    _R + "manifold_cost": {
+        "valid": {"scale": "paper", "overrides": {"seeds": 1}},
+        "bad": {"overrides": [{"seeds": 0}, {"no_such_key": 1}]}},
+    _R + "analyse_manifold": {
+        "valid": {"results": _fake_results(), "scale": "ci"},
+        "bad": {"results": [[], [{"arm": "network"}], [{"arm": "other", "index": 0, "data": "x",
+                                                          "widths": (1,), "schedule": "greedy",
+                                                          "epochs": 1}]]}},
+})
 
 EXEMPT: dict[str, str] = {}
