@@ -36,6 +36,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import inspect
 import json
@@ -132,14 +133,25 @@ def _source(obj: Callable[..., Any]) -> str:
         return f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', repr(obj))}"
 
 
+@functools.lru_cache(maxsize=256)
+def _code_text(objs: tuple) -> str:
+    # Reading source is slow (milliseconds per object, a class costs one read per method), and a
+    # sweep's code is the same for all its tasks: read it once per set of objects.
+    return "".join(_source(obj) for obj in objs)
+
+
 def task_key(sweep: Sweep, params: dict) -> str:
     """Hex SHA-256 of the task's code (function and ``depends`` sources) and its parameters."""
     if not isinstance(sweep, Sweep):
         raise ValueError(f"sweep = {sweep!r} must be a Sweep")
     h = hashlib.sha256()
     h.update(f"advgeom-sweep/{_FORMAT}/{sweep.name}\n".encode())
-    for obj in (sweep.func, *sweep.depends):
-        h.update(_source(obj).encode())
+    objs = (sweep.func, *sweep.depends)
+    try:
+        code = _code_text(objs)
+    except TypeError:  # an unhashable dependency: read it each time
+        code = "".join(_source(obj) for obj in objs)
+    h.update(code.encode())
     h.update(canonical(params).encode())
     return h.hexdigest()
 
