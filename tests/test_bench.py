@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 
+import mpmath
 import numpy as np
 import pytest
 from advgeom.numerics import peers
@@ -67,6 +68,9 @@ def test_a_failing_or_slow_peer_is_reported_with_its_status():
     val, status, secs = peers.call_limited(slow, 0.2)
     assert val is None and status == "timed out after 0.2 s" and secs < 2.0
     assert peers.call_limited(lambda: 2.5, 1.0)[:2] == (2.5, "ok")
+    # a peer that asks for more memory than the cap gets a MemoryError, reported as a failure
+    val, status, _ = peers.call_limited(lambda: float(np.ones(2**33).sum()), 5.0, memory=2**28)
+    assert val is None and status.startswith("failed: MemoryError")
 
 
 @pytest.mark.skipif(peers.version("survey") is None, reason="R and survey are optional")
@@ -102,3 +106,107 @@ def test_sf_with_tiny_nonzero_x_is_exact():
     # mixed signs: the value at x = 0 (P(Q = 0) = 0, bounded density for three weights)
     w = [1.0, -0.5, 0.25]
     assert qf.sf(w, 1e-300) == qf.sf(w, 0.0) == qf.sf(w, -5e-324)
+
+
+def _hypo_log_sf_one_positive(wp: float, neg, x: float, dps: int = 60) -> float:
+    """log P(wp chi2_2 + sum_i neg_i chi2_2 > x), x >= 0, one positive weight: the hypoexponential
+    closed form has the single term prod_j wp/(wp - w_j) exp(-x/(2 wp)), free of cancellation
+    however close the negative weights are."""
+    with mpmath.workdps(dps):
+        wpm = mpmath.mpf(wp)
+        lp = mpmath.fsum(mpmath.log(wpm / (wpm - mpmath.mpf(float(v)))) for v in neg)
+        return float(lp - mpmath.mpf(x) / (2 * wpm))
+
+
+def _mp_inversion_log_sf(atoms, dof, x: float, dps: int = 40) -> float:
+    """log P(sum_j atoms_j chi2_{dof_j} > x), x above the mean, by Laplace inversion in mpmath on
+    the straight line through the saddle point (fractional degrees of freedom allowed)."""
+    a = np.asarray(atoms, float)
+    n = np.asarray(dof, float)
+    from scipy import optimize
+
+    top = 0.5 / a.max()
+    c = optimize.brentq(lambda s: float(np.sum(n * a / (1 - 2 * a * s))) - x - 1 / s,
+                        1e-9 * top, top * (1 - 1e-12))
+    with mpmath.workdps(dps):
+        am, nm = [mpmath.mpf(float(v)) for v in a], [mpmath.mpf(float(v)) for v in n]
+        cm, xm = mpmath.mpf(c), mpmath.mpf(x)
+
+        def k(s):
+            terms = (m * mpmath.log(1 - 2 * v * s) for v, m in zip(am, nm, strict=True))
+            return -mpmath.fsum(terms) / 2 - s * xm
+
+        kc = k(cm)
+        sig = 1 / mpmath.sqrt(mpmath.fsum(2 * m * v**2 / (1 - 2 * v * cm) ** 2
+                                          for v, m in zip(am, nm, strict=True)) + 1 / cm**2)
+        val = mpmath.quad(lambda y: mpmath.re(mpmath.exp(k(cm + 1j * y) - kc) / (cm + 1j * y)),
+                          [0] + [sig * 2**j for j in range(-2, 8)] + [mpmath.inf]) / mpmath.pi
+        return float(kc + mpmath.log(val))
+
+
+def test_sf_merges_near_tied_weights_and_stays_exact():
+    from advgeom.theory import quadforms as qf
+
+    rng = np.random.default_rng(20261204)
+    neg = -(1.0 + 1e-10 * rng.uniform(0.0, 1.0, 300))
+    for wp, x in ((40.0, 0.0), (400.0, 0.0), (40.0, 300.0)):
+        w = np.r_[wp, wp, np.repeat(neg, 2)]  # each weight twice: chi2_2 terms
+        wc, dof, bound = qf.cluster(w, x)
+        assert wc.size <= 4 and abs(dof.sum() - w.size) < 1e-9 and bound < 1e-13
+        ref = _hypo_log_sf_one_positive(wp, neg, x)
+        assert abs(math.expm1(qf.sf(w, x, log=True) - ref)) < 1e-12
+
+
+def test_cluster_bound_covers_the_change_it_makes():
+    from advgeom.theory import quadforms as qf
+
+    # a coarse tolerance, so that the change is far above the rounding and can be measured
+    rng = np.random.default_rng(7)
+    neg = -(1.0 + 1e-3 * rng.uniform(0.0, 1.0, 30))
+    for wp, x in ((15.0, 0.0), (15.0, 60.0), (60.0, 0.0)):
+        w = np.r_[wp, wp, np.repeat(neg, 2)]
+        wc, dof, bound = qf.cluster(w, x, tol=1e-2)
+        assert wc.size == 3
+        change = abs(math.expm1(_hypo_log_sf_one_positive(wp, neg, x)
+                                - _mp_inversion_log_sf(wc, dof, x)))
+        assert change <= bound < 1e-3  # the bound holds ...
+        # ... and is within a few orders of the change: it takes the sup of |2 m s/(1 - 2 m s)|
+        # over the whole line (at least 1), where the change comes from near the saddle point
+        assert bound <= 1e5 * change
+    # nothing to merge: no bound needed; weights too far apart for the tolerance stay apart
+    wc, dof, bound = qf.cluster([1.0, -0.5, -0.25], 0.0)
+    assert wc.tolist() == [-0.5, -0.25, 1.0] and bound == 0.0
+
+
+def test_stride1_conv_norm_matches_the_dense_svd_of_the_operator_matrix():
+    from advgeom.numerics import bench_lipschitz as bl
+    from advgeom.theory import lipschitz as lip
+
+    rng = np.random.default_rng(31)
+    # shapes: more outputs than inputs and fewer, one output channel, a kernel wider than the
+    # input (taps wrap), non-square inputs, a tiny and a flat kernel (ties between frequencies)
+    cases = [((3, 2, 3, 3), (6, 6)), ((2, 5, 3, 2), (5, 7)), ((1, 3, 3, 3), (4, 4)),
+             ((2, 2, 5, 5), (3, 4)), ((4, 4, 3, 3), (8, 8))]
+    for shape, size in cases:
+        k = rng.standard_normal(shape)
+        for scale in (1.0, 1e-150):
+            ks = k * scale
+            dense = float(np.linalg.svd(bl._strided_matrix_hw(ks, size), compute_uv=False)[0])
+            assert abs(lip.conv_operator_norm(ks, size) / dense - 1) < 1e-12
+    flat = np.ones((2, 3, 2, 2))
+    dense = float(np.linalg.svd(bl._strided_matrix_hw(flat, (4, 4)), compute_uv=False)[0])
+    assert abs(lip.conv_operator_norm(flat, 4) / dense - 1) < 1e-12
+    assert lip.conv_operator_norm(np.zeros((2, 2, 3, 3)), 5) == 0.0
+
+
+def test_conv_peers_compute_the_norm_they_claim():
+    from advgeom.numerics import bench_lipschitz as bl
+
+    rng = np.random.default_rng(32)
+    k = rng.standard_normal((3, 3, 3, 3))
+    dense = float(np.linalg.svd(bl._strided_matrix(k, 6, 1), compute_uv=False)[0])
+    assert abs(bl.sedghi_full(k, 6) / dense - 1) < 1e-12
+    assert abs(bl.sedghi_half(k, 6) / dense - 1) < 1e-12
+    dense2 = float(np.linalg.svd(bl._strided_matrix(k, 6, 2), compute_uv=False)[0])
+    est = bl.power_iteration(k, 6, 2, iterations=300)
+    assert est <= dense2 * (1 + 1e-12) and est / dense2 > 1 - 1e-3  # a lower bound, converging
