@@ -32,6 +32,11 @@ in an alternating fashion. Our reading:
 The arms of one seed index start from the same weights and see the same batch order, so the
 comparison is paired. Weight decay (the paper's baseline) is in every arm.
 
+Experiment ``intriguing-transfer`` (SZ-6, reading 6-A-MNIST): two 784-100-100-10 MLPs trained on
+disjoint halves of the 4000 training images; penalty attacks (:mod:`advgeom.numerics.attacks`, the
+attack of the 8x8 replication 6-A) on MLP-A, each perturbation rescaled to twice the pair's median
+minimal L2 norm and applied to MLP-B, against random directions of the same norm.
+
 The networks are numpy (float32, one BLAS thread per task): an epoch of 4000 images through the
 100-100-10 network costs about 25 ms, so no framework is needed.
 
@@ -50,7 +55,7 @@ import time
 from functools import cache
 
 import numpy as np
-from advgeom.numerics import datasets, decisions
+from advgeom.numerics import attacks, datasets, decisions
 from advgeom.numerics import montecarlo as mc
 from advgeom.numerics.reproduce_spheres import Experiment, Finding, _check_results, _check_seed
 from advgeom.numerics.sweeps import Sweep
@@ -63,11 +68,15 @@ __all__ = [
     "adversarial_sweep",
     "adversarial_task",
     "analyse_adversarial",
+    "analyse_transfer",
     "analyse_units",
     "label_purity",
     "layer_attack",
     "mlp_forward",
     "train_mlp",
+    "transfer_cost",
+    "transfer_sweep",
+    "transfer_task",
     "units_cost",
     "units_sweep",
     "units_task",
@@ -637,3 +646,201 @@ EXPERIMENTS = {
         {"ci": {**ADVERSARIAL_CONFIG["ci"], "arms": ARMS},
          "paper": {**ADVERSARIAL_CONFIG["paper"], "arms": ARMS}}),
 }
+
+
+# --------------------------------------------------------------------------- experiment 3: SZ-6
+
+TRANSFER_HIDDEN = (100, 100)
+TRANSFER_C_RANGE = (1e-3, 10.0)  # the c range of the 8x8 replication (reading 6-A)
+TRANSFER_FACTOR = 2.0  # common size: this many times the pair's median minimal L2 norm
+_MNIST_PIXELS = 28 * 28  # per-pixel RMS = L2 norm / sqrt(pixels)
+
+#: Configuration of ``intriguing-transfer`` (SZ-6, reading 6-A-MNIST): ``images`` attacked held-out
+#: images per pair of networks, ``random_directions`` per image, the penalty search's bisection
+#: ``attack_steps`` and L-BFGS-B ``attack_maxiter``, ``seeds`` pairs of networks.
+TRANSFER_CONFIG = {
+    "ci": {"epochs": 15, "batch": 100, "lr": 1e-3, "weight_decay": 1e-4, "images": 40,
+           "random_directions": 20, "attack_steps": 6, "attack_maxiter": 300, "seeds": 1},
+    "paper": {"epochs": 15, "batch": 100, "lr": 1e-3, "weight_decay": 1e-4, "images": 100,
+              "random_directions": 20, "attack_steps": 6, "attack_maxiter": 300, "seeds": 10},
+}
+
+
+def _as_float64_mlp(params: list[np.ndarray]) -> attacks.ReluMLP:
+    """The network of ``params`` (``x W + b`` layers) as the attacks' model, in float64."""
+    return attacks.ReluMLP([np.asarray(W, np.float64).T for W in params[0::2]],
+                           [np.asarray(b, np.float64) for b in params[1::2]])
+
+
+def _predict64(params: list[np.ndarray], X: np.ndarray) -> np.ndarray:
+    p64 = [np.asarray(p, np.float64) for p in params]
+    return np.argmax(_forward(p64, np.asarray(X, np.float64))[-1], axis=1)
+
+
+def transfer_task(*, seed: np.random.SeedSequence, index: int, epochs: int, batch: int = 100,
+                  lr: float = 1e-3, weight_decay: float = 1e-4, images: int = 40,
+                  random_directions: int = 20, attack_steps: int = 6,
+                  attack_maxiter: int = 300) -> dict:
+    r"""One pair of networks of ``intriguing-transfer`` (SZ-6, reading 6-A-MNIST).
+
+    The 4000 training images are halved by a seeded permutation; MLP-A (784-100-100-10) is trained
+    on the first half, MLP-B on the second, from independent initial weights. The first ``images``
+    held-out images of a seeded order that both classify correctly are attacked on MLP-A with
+    :func:`advgeom.numerics.attacks.penalty_attack_search` (target ``y + 1 mod 10``, box [0, 1],
+    ``c`` in ``1e-3 .. 10``). With :math:`\rho = 2\,\mathrm{median}\,\|r\|` over the successful
+    attacks, each image gets the rescaled adversarial point :math:`\mathrm{clip}(x + \rho\, r/\|r\|)`
+    and ``random_directions`` points :math:`\mathrm{clip}(x + \rho\, g/\|g\|)`,
+    :math:`g \sim N(0, I)`, clipped to [0, 1]; MLP-B's errors on them are recorded.
+
+    Returns the configuration, both networks' parameters and held-out errors, the attacked images,
+    perturbations, norms, successes and ``c``, the common size ``rho``, per image whether the
+    rescaled perturbation fools MLP-B and the fraction of random directions that do, and the seed
+    of each image's random directions (so they can be drawn again).
+    """
+    _check_seed(seed)
+    index = check.integer("index", index, low=0)
+    epochs, batch, lr, weight_decay = _check_training(epochs, batch, lr, weight_decay)
+    images = check.integer("images", images, low=1)
+    random_directions = check.integer("random_directions", random_directions, low=2)
+    attack_steps = check.integer("attack_steps", attack_steps, low=1)
+    attack_maxiter = check.integer("attack_maxiter", attack_maxiter, low=1)
+    Xtr, Xte, ytr, yte = _split()
+    halves_seed, a_seed, b_seed, order_seed, noise_seed = seed.spawn(5)
+    t0 = time.perf_counter()
+    perm = np.random.default_rng(halves_seed).permutation(ytr.size)
+    half_a, half_b = np.sort(perm[:ytr.size // 2]), np.sort(perm[ytr.size // 2:])
+    nets = []
+    for half, s in ((half_a, a_seed), (half_b, b_seed)):
+        params, history, _ = _train(Xtr[half], ytr[half], TRANSFER_HIDDEN, epochs=epochs,
+                                    batch=batch, lr=lr, weight_decay=weight_decay,
+                                    rng=np.random.default_rng(s))
+        nets.append((params, history))
+    (params_a, hist_a), (params_b, hist_b) = nets
+    t_train = time.perf_counter() - t0
+    X = np.asarray(Xte, np.float64)
+    pred_a, pred_b = _predict64(params_a, X), _predict64(params_b, X)
+    order = np.random.default_rng(order_seed).permutation(yte.size)
+    both = order[(pred_a[order] == yte[order]) & (pred_b[order] == yte[order])][:images]
+    model = _as_float64_mlp(params_a)
+    targets = (yte[both] + 1) % CLASSES
+    found = [attacks.penalty_attack_search(model, X[i], int(t), c_range=TRANSFER_C_RANGE,
+                                           steps=attack_steps, maxiter=attack_maxiter)
+             for i, t in zip(both, targets, strict=True)]
+    r = np.stack([f.r for f in found]) if found else np.zeros((0, X.shape[1]))
+    norms = np.linalg.norm(r, axis=1)
+    success = np.array([f.success for f in found], bool)
+    rho = TRANSFER_FACTOR * float(np.median(norms[success] if success.any() else norms)) \
+        if found else 0.0
+    unit = np.divide(r, norms[:, None], out=np.zeros_like(r), where=norms[:, None] > 0)
+    fool_adv = _predict64(params_b, np.clip(X[both] + rho * unit, 0, 1)) != yte[both]
+    noise_seeds = noise_seed.spawn(both.size)
+    fool_noise = np.empty(both.size)
+    for j, (i, s) in enumerate(zip(both, noise_seeds, strict=True)):
+        g = np.random.default_rng(s).standard_normal((random_directions, X.shape[1]))
+        xn = np.clip(X[i] + rho * g / np.linalg.norm(g, axis=1, keepdims=True), 0, 1)
+        fool_noise[j] = np.mean(_predict64(params_b, xn) != yte[i])
+    return {"index": index, "epochs": epochs, "images": images,
+            "random_directions": random_directions, "hidden": list(TRANSFER_HIDDEN),
+            "half_a": half_a.astype(np.int16), "params_a": params_a, "params_b": params_b,
+            "history_a": hist_a, "history_b": hist_b,
+            "test_errors_a": int(np.count_nonzero(pred_a != yte)),
+            "test_errors_b": int(np.count_nonzero(pred_b != yte)), "test_images": int(yte.size),
+            "attacked": both, "targets": targets, "perturbations": r, "norms": norms,
+            "success": success, "c": np.array([f.c for f in found]), "rho": rho,
+            "fool_adversarial": fool_adv, "fool_noise": fool_noise, "noise_seeds": noise_seeds,
+            "train_seconds": t_train, "seconds": time.perf_counter() - t0}
+
+
+def transfer_sweep(scale: str, overrides: dict | None = None) -> Sweep:
+    """The tasks of ``intriguing-transfer`` at ``scale`` (one per pair of networks);
+    ``overrides`` replaces entries of the configuration (``images``, ``seeds``, ...)."""
+    scale = check.choice("scale", scale, SCALES)
+    cfg = _config(TRANSFER_CONFIG, scale, overrides)
+    common = {k: cfg[k] for k in cfg if k != "seeds"}
+    tasks = [{"index": s, **common} for s in range(cfg["seeds"])]
+    return Sweep("intriguing-transfer", transfer_task, tasks,
+                 depends=(_train, _init, _forward, _backward, _softmax_grad, _split,
+                          _as_float64_mlp, _predict64, attacks.ReluMLP,
+                          attacks.penalty_attack, attacks.penalty_attack_search,
+                          attacks._ce_and_grad_logits, attacks._strict_label))
+
+
+def transfer_cost(scale: str, overrides: dict | None = None) -> float:
+    """Estimated compute seconds on one core: two trainings on 2000 images (15 ms per epoch each)
+    and about 0.35 s per attacked image at 6 bisection steps (one L-BFGS-B run per step, plus
+    the two ends of the c range)."""
+    return sum(0.03 * t["epochs"] + 0.35 * t["images"] * (t["attack_steps"] + 2) / 8
+               * min(1.0, t["attack_maxiter"] / 300) + 0.5
+               for t in transfer_sweep(scale, overrides).tasks)
+
+
+_TRANSFER_KEYS = ("index", "attacked", "norms", "success", "rho", "fool_adversarial", "fool_noise",
+                  "test_errors_a", "test_errors_b", "test_images")
+
+
+def analyse_transfer(results: list[dict], scale: str) -> list[Finding]:
+    """The transfer table, the count of successful attacks and the registered decision of SZ-6
+    reading 6-A-MNIST: the per-image difference ``1[rescaled adversarial fools MLP-B] - fraction
+    of random directions that fool it``, pooled over the pairs, with its t interval."""
+    from advgeom.theory import claims
+
+    _check_results(results, _TRANSFER_KEYS)
+    scale = check.choice("scale", scale, SCALES)
+    for r in results:
+        n = np.size(r["attacked"])
+        if not all(np.ndim(r[k]) == 1 and np.size(r[k]) == n
+                   for k in ("norms", "success", "fool_adversarial", "fool_noise")):
+            raise ValueError("results: every task result must hold one norm, success, adversarial "
+                             "and noise outcome per attacked image")
+    reading = "6-A-MNIST"
+    rule = claims.get("SZ-6").reading(reading).decision
+    rows, diffs = [], []
+    n_att = n_ok = 0
+    for r in sorted(results, key=lambda r: r["index"]):
+        ok = np.asarray(r["success"], bool)
+        norms = np.asarray(r["norms"], float)
+        fa = np.asarray(r["fool_adversarial"], float)
+        fn = np.asarray(r["fool_noise"], float)
+        n_att += ok.size
+        n_ok += int(np.count_nonzero(ok))
+        diffs.append(fa - fn)
+        med = float(np.median(norms[ok])) if ok.any() else float("nan")
+        rows.append([r["index"], f"{r['test_errors_a'] / r['test_images']:.4f}",
+                     f"{r['test_errors_b'] / r['test_images']:.4f}", f"{int(ok.sum())}/{ok.size}",
+                     f"{med:.4f}", f"{med / math.sqrt(_MNIST_PIXELS):.4f}", f"{float(r['rho']):.4f}",
+                     f"{fa.mean():.4f}" if fa.size else "-", f"{fn.mean():.4f}" if fn.size else "-"])
+    d = np.concatenate(diffs)
+    header = ["pair", "test error A", "test error B", "attacks succeeding on A",
+              "median minimal L2 norm", "its per-pixel RMS", "common L2 size rho",
+              "B error, rescaled adversarial", "B error, random directions"]
+    out = [Finding("SZ-6", "table", f"Transfer from MLP-A to MLP-B (784-100-100-10, disjoint halves "
+                   f"of MNIST-5000) at the common size rho = 2 x median minimal norm ({scale} scale)",
+                   {"header": header, "rows": rows})]
+    out.append(Finding("SZ-6", "check", f"attacks succeeding on MLP-A ({n_att} attacked images, "
+                       f"target y + 1)", {"value": n_ok, "reference": n_att, "atol": 0,
+                                          "reading": reading}))
+    if d.size >= 2:
+        effect, lo, hi = decisions.t_interval(d, rule.per_test_level)
+    else:  # one image: no interval, one that decides nothing
+        effect = float(d.mean()) if d.size else 0.0
+        lo, hi = effect - 2.0, effect + 2.0
+    out.append(Finding("SZ-6", "decision",
+                       f"mean paired difference of MLP-B error, rescaled adversarial minus random "
+                       f"directions of the same norm, {d.size} held-out images of {len(results)} "
+                       f"pair(s) ({scale} scale)",
+                       {"decision": decisions.decide(rule, effect=effect, ci=(lo, hi),
+                                                     n=max(int(d.size), 1)),
+                        "differences": d, "reading": reading}))
+    return out
+
+
+EXPERIMENTS["intriguing-transfer"] = Experiment(
+    "intriguing-transfer", "intriguing", ("SZ-6",),
+    "two 784-100-100-10 MLPs on disjoint halves of the MNIST-5000 training images: penalty attacks "
+    "on MLP-A rescaled to twice the median minimal norm, MLP-B's error on them against random "
+    "directions of the same norm",
+    transfer_sweep, analyse_transfer, transfer_cost,
+    {"ci": {**TRANSFER_CONFIG["ci"], "hidden": TRANSFER_HIDDEN, "c_range": TRANSFER_C_RANGE,
+            "size_factor": TRANSFER_FACTOR},
+     "paper": {**TRANSFER_CONFIG["paper"], "hidden": TRANSFER_HIDDEN,
+               "c_range": TRANSFER_C_RANGE, "size_factor": TRANSFER_FACTOR}})

@@ -163,3 +163,34 @@ CASES.update({
                             [{"arm": "plain", "index": 0, "predictions": np.zeros(3),
                               "test_errors": 1, "test_images": 3}]]}},
 })
+
+
+def _transfer_results() -> list[dict]:
+    out = []
+    for i in range(2):
+        n = 5
+        out.append({"index": i, "attacked": np.arange(n) + 10 * i, "norms": np.linspace(1, 2, n),
+                    "success": np.ones(n, bool), "rho": 3.0,
+                    "fool_adversarial": (np.arange(n) + i) % 2 == 0,
+                    "fool_noise": np.linspace(0.0, 0.2, n), "test_errors_a": 40,
+                    "test_errors_b": 45, "test_images": 1000})
+    return out
+
+
+CASES.update({
+    R + "transfer_task": {
+        "valid": {"seed": _SEQ, "index": 0, "epochs": 1, "images": 2, "random_directions": 2,
+                  "attack_steps": 1, "attack_maxiter": 5},
+        "bad": {"index": [-1], "epochs": [0], "lr": [0.0, 2.0], "images": [0],
+                "random_directions": [1], "attack_steps": [0], "attack_maxiter": [0],
+                "seed": [3]}},
+    R + "transfer_sweep": {
+        "valid": {"scale": "paper", "overrides": {"seeds": 2, "images": 5}},
+        "bad": {"overrides": [{"seeds": 0}, {"no_such_key": 1}, {"images": 0},
+                              {"random_directions": 1}]}},
+    R + "transfer_cost": {"valid": {"scale": "ci"}, "bad": {"overrides": [{"attack_steps": 0}]}},
+    R + "analyse_transfer": {
+        "valid": {"results": _transfer_results(), "scale": "ci"},
+        "bad": {"results": [[], [{"index": 0}],
+                            [{**_transfer_results()[0], "fool_noise": np.zeros(3)}]]}},
+})

@@ -1,13 +1,17 @@
-"""The reproductions of Szegedy et al. (arXiv:1312.6199) at CI scale, as evidence (SZ-1, SZ-17, SZ-7).
+"""The reproductions of Szegedy et al. (arXiv:1312.6199) at CI scale, as evidence (SZ-1, SZ-17, SZ-7,
+SZ-6 reading 6-A-MNIST).
 
 ``intriguing-units`` trains ReLU MLPs with one and two hidden layers on MNIST-5000 and compares the
 top-10 label purity of the held-out images that maximize each unit with that of random directions;
 ``intriguing-adversarial-training`` trains a 100-100-10 MLP plain, with an input-level adversarial
-pool and with pools at every level. The sweeps run on a 2-worker LocalCluster and are stored in the
-experiment cache. The registered decisions are emitted as the analysis derives them; independently
-of the code under test, this module re-splits the data with scikit-learn, re-evaluates the stored
-networks by a float64 forward pass, recomputes purities by a full sort and label counts, and
-recomputes every decision's interval with scipy.stats.
+pool and with pools at every level; ``intriguing-transfer`` attacks one MLP and applies the rescaled
+perturbations to a second one trained on the disjoint half. The first two sweeps run on a 2-worker
+LocalCluster, the third (one task) in this process; all are stored in the experiment cache. The
+registered decisions are emitted as the analysis derives them; independently of the code under
+test, this module re-splits the data with scikit-learn, re-evaluates the stored networks by a float64
+forward pass, recomputes purities by a full sort and label counts, and recomputes every decision's
+interval with scipy.stats; for the transfer it re-evaluates both networks on the stored
+perturbations and on random directions drawn again from the stored seeds.
 """
 
 from __future__ import annotations
@@ -187,3 +191,86 @@ def test_cli_lists_the_intriguing_experiments(capsys):
     assert main(["intriguing-units", "--set", "no_such_key=3", "--workers", "1",
                  "--no-ledger"]) == 2
     assert "no_such_key" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- SZ-6: transfer
+
+
+@pytest.fixture(scope="module")
+def transfer():
+    """``intriguing-transfer`` at CI scale: one task, run in this process (from the store when
+    it holds it)."""
+    exp = ri.EXPERIMENTS["intriguing-transfer"]
+    result = sweeps.run_sweep(exp.sweep("ci"), progress=False)
+    return exp.analyse(result.results, "ci"), result
+
+
+def _fooled(params, X, y):
+    """Whether a stored MLP misclassifies each row of X, by the float64 forward pass above."""
+    return np.argmax(_activations(params, X)[-1], axis=1) != y
+
+
+@pytest.mark.claim("SZ-6", reading="6-A-MNIST")
+def test_mnist_transfer_beats_random_directions(evidence, transfer, held_out):
+    findings, result = transfer
+    _emit_all(evidence, findings, "SZ-6", "6-A-MNIST")
+    dec = _decision(findings, "SZ-6", "6-A-MNIST").data["decision"]
+    X, y = held_out
+    diffs, n_ok, n_att, flips = [], 0, 0, 0
+    for res in result.results:
+        idx = np.asarray(res["attacked"])
+        # the task sees the images as float32 (as every network here is trained)
+        x, yi = X[idx].astype(np.float32).astype(np.float64), y[idx]
+        # the attacked images are correctly classified by both networks and distinct
+        assert np.unique(idx).size == idx.size
+        assert not _fooled(res["params_a"], x, yi).any()
+        assert not _fooled(res["params_b"], x, yi).any()
+        r = np.asarray(res["perturbations"], np.float64)
+        assert np.all(x + r >= -1e-12) and np.all(x + r <= 1 + 1e-12)  # inside the box
+        pred_a = np.argmax(_activations(res["params_a"], x + r)[-1], axis=1)
+        ok = pred_a == (yi + 1) % 10
+        n_ok += int(np.count_nonzero(ok))
+        n_att += idx.size
+        norms = np.linalg.norm(r, axis=1)
+        rho = 2.0 * float(np.median(norms[ok]))
+        evidence.check(f"common size rho, pair {res['index']}", res["rho"], reference=rho,
+                       rtol=1e-12, method="twice the median L2 norm (numpy) of the stored "
+                       "perturbations whose success a float64 forward pass confirms")
+        fa = _fooled(res["params_b"], np.clip(x + rho * r / norms[:, None], 0, 1), yi)
+        fn = np.empty(idx.size)
+        for j, s in enumerate(res["noise_seeds"]):
+            g = np.random.default_rng(s).standard_normal((res["random_directions"], X.shape[1]))
+            xn = np.clip(x[j] + rho * g / np.linalg.norm(g, axis=1, keepdims=True), 0, 1)
+            fn[j] = np.mean(_fooled(res["params_b"], xn, np.full(len(g), yi[j])))
+        flips += int(np.count_nonzero(fa != res["fool_adversarial"]))
+        flips += int(np.count_nonzero(fn != res["fool_noise"]))
+        diffs.append(fa.astype(float) - fn)
+    evidence.check(f"attacks on MLP-A reaching the target, recomputed ({n_att} images)", n_ok,
+                   reference=n_att, atol=0,
+                   method="float64 forward pass of MLP-A written here at x + r")
+    evidence.check("outcomes on MLP-B that differ when recomputed", flips, reference=0, atol=0,
+                   method="float64 forward passes of MLP-B written here; random directions "
+                          "drawn again from the stored seeds")
+    d = np.concatenate(diffs)
+    assert dec.n == d.size and dec.per_test_level == pytest.approx(1e-3)
+    evidence.check("effect: mean paired difference of MLP-B error", dec.effect,
+                   reference=float(d.mean()), rtol=1e-12, atol=1e-15,
+                   method="MLP-B errors recomputed by float64 forward passes")
+    if np.ptp(d) == 0:  # no spread: the exact interval is the point itself
+        lo = hi = float(d[0])
+    else:
+        ci = stats.ttest_1samp(d, 0.0).confidence_interval(1 - dec.per_test_level)
+        lo, hi = float(ci.low), float(ci.high)
+    for name, value, ref in (("lower", dec.ci[0], lo), ("upper", dec.ci[1], hi)):
+        evidence.check(f"t interval, {name} limit", value, reference=ref, rtol=1e-9, atol=1e-12,
+                       method="scipy.stats.ttest_1samp interval on the recomputed differences")
+
+
+def test_transfer_experiment_is_listed_and_paper_scale_is_larger(capsys):
+    exp = ri.EXPERIMENTS["intriguing-transfer"]
+    ci, paper = exp.sweep("ci"), exp.sweep("paper")
+    assert len(ci.tasks) == 1 and len(paper.tasks) == 10
+    assert paper.tasks[0]["images"] > ci.tasks[0]["images"]
+    assert exp.cost("ci") < 30 < exp.cost("paper")
+    assert main(["--list"]) == 0
+    assert "intriguing-transfer" in capsys.readouterr().out
