@@ -38,6 +38,14 @@ def _lenet_result(wd: float, index: int) -> dict:
 
 _LENET_RESULTS = [_lenet_result(wd, i) for i in range(2) for wd in (1e-4, 1e-1)]
 
+
+def _logistic_result(shape=(3, 784)) -> dict:
+    W = np.random.default_rng(3).normal(0.0, 0.01, shape)
+    z = np.zeros(3)
+    return {"source": "mnist", "pair": (2, 3), "split_seed": 0, "lams": np.array([100.0, 1.0, 0.01]),
+            "W": W, "b": z, "theta": z, "err_train": z, "err_test": z, "grad_norm": z,
+            "angle_error_bound": z}
+
 CASES = {
     "advgeom.numerics.sweeps.canonical": {"valid": {"params": {"a": 1}}},
     "advgeom.numerics.sweeps.task_key": {"valid": {"sweep": _SWEEP, "params": {"size": 2}}},
@@ -104,5 +112,20 @@ CASES = {
     "advgeom.numerics.reproduce_tilting.analyse_lenet": {
         "valid": {"results": _LENET_RESULTS, "scale": "ci"},
         "bad": {"results": [[], [{"weight_decay": 0.1}], _LENET_RESULTS[:1]]}},
+    "advgeom.numerics.reproduce_tilting.logistic_path_task": {
+        "valid": {"seed": _SEED, "pair": (2, 3), "step": 4.0},
+        "bad": {"pair": [(2, 2), (2, 10), (1,)], "hi": [9.0], "lo": [3.0, -9.0],
+                "step": [0.0, 1e-3, 9.0]}},
+    "advgeom.numerics.reproduce_tilting.logistic_path_sweep": {
+        "valid": {"scale": "ci", "overrides": {"step": 1.0}},
+        "bad": {"overrides": [{"step": 0.0}, {"no_such_key": 1}, {"pairs": []},
+                              {"pairs": [[2, 2]]}, {"pairs": [[2, 3], [2, 3]]}, {"lo": 5.0}]}},
+    "advgeom.numerics.reproduce_tilting.logistic_path_cost": {
+        "valid": {"scale": "paper", "overrides": {"pairs": [[2, 3]]}},
+        "bad": {"overrides": [{"step": -1.0}]}},
+    "advgeom.numerics.reproduce_tilting.analyse_logistic_path": {
+        "valid": {"results": [_logistic_result()], "scale": "ci"},
+        "bad": {"results": [[], [{"pair": (2, 3)}], [_logistic_result((3, 10))],
+                            [_logistic_result(), _logistic_result()]]}},
 }
 EXEMPT = {}

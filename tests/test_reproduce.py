@@ -9,6 +9,9 @@ executor, see tests/test_sweeps.py) and are stored in the experiment cache.
 Experiment 3 (tilting paper, TILT-D17) trains LeNet at weight decay 1e-4 and 1e-1 on MNIST-5000 and
 attacks held-out images; its networks are re-evaluated here by an independent float64 forward pass
 (convolutions by the FFT), and its LeNet's backpropagation is checked against finite differences.
+Its logistic regularization path on MNIST-5000 2 vs 3 (TILT-D7, TILT-B8, TILT-D11) is checked here
+against the stored weights by routes of its own: gradient certificates through logaddexp, least-norm
+boundary flips, the second-order large-lambda solution through eigh, a hard-margin SVM by SLSQP.
 """
 
 from __future__ import annotations
@@ -355,3 +358,190 @@ def test_tilting_experiment_is_listed_and_reproduce_accepts_it(capsys):
     assert main(["tilting-weight-decay", "--set", "no_such_key=3", "--workers", "1",
                  "--no-ledger"]) == 2
     assert "no_such_key" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- experiment 3: the
+# logistic regularization path on MNIST-5000 (TILT-D7, TILT-B8, TILT-D11)
+
+
+@pytest.fixture(scope="module")
+def logistic_path():
+    exp = rt.EXPERIMENTS["tilting-logistic-path"]
+    # one task at CI scale: in this process (results do not depend on the executor)
+    result = sweeps.run_sweep(exp.sweep("ci"), progress=False)
+    (r,) = result.results
+    from advgeom.numerics import tilting_paths as TP
+
+    data = TP.load_pair(r["source"], tuple(r["pair"]), seed=r["split_seed"])
+    return exp.analyse(result.results, "ci"), r, data
+
+
+def _logistic(logistic_path, claim: str, kind: str | None = None) -> list:
+    rows = [f for f in logistic_path[0] if f.claim == claim and kind in (None, f.kind)]
+    assert rows, f"no {kind or ''} finding for {claim}"
+    return rows
+
+
+def _test_certificates(X, y, lams, W, b) -> np.ndarray:
+    """||w - w*|| <= ||grad_w L||/(2 lambda) with the gradient of the mean softplus loss written
+    through sigma(-z) = exp(-logaddexp(0, z)) (a route other than the solver's expit)."""
+    z = y[:, None] * (X @ W.T + b)
+    q = np.exp(-np.logaddexp(0.0, z))
+    grad = -(X.T @ (y[:, None] * q)) / y.size + 2.0 * lams * W.T
+    return np.linalg.norm(grad, axis=0) / (2.0 * lams)
+
+
+def ref_hard_margin_angle_slsqp(X, y, w0, b0, band=1.0):
+    """Tilting angle of the hard-margin SVM by scipy SLSQP on the dual, with its certified error.
+
+    The dual max sum(a) - |sum a_t y_t x_t|^2/2 (a >= 0, y.a = 0) is solved over the candidates with
+    margin y (w0.x + b0) <= 1 + band, for a (w0, b0) of least margin 1; the answer is certified on
+    all points: w = sum a_t y_t x_t with its best bias, scaled to be exactly feasible, gives a primal
+    value P >= P*, and a (rescaled on one class so that y.a = 0) a dual value D <= P*; strong
+    convexity of |w|^2/2 gives |w - w*| <= sqrt(2 (P - D)), so the angle to w* is at most
+    arcsin(sqrt(2 (P - D))/|w|). Returns (theta_hm from numpy class means, the angle bound)."""
+    from scipy.optimize import minimize
+    from threadpoolctl import threadpool_limits
+
+    cand = np.flatnonzero(y * (X @ w0 + b0) <= 1.0 + band)
+    A = y[cand, None] * X[cand]
+    G = A @ A.T
+    yc = y[cand]
+    with threadpool_limits(1):  # small products: threads only contend (20 s against 0.7 s)
+        res = minimize(lambda a: 0.5 * a @ G @ a - a.sum(), np.full(cand.size, 1e-3),
+                       jac=lambda a: G @ a - 1.0, method="SLSQP", bounds=[(0.0, None)] * cand.size,
+                       constraints=[{"type": "eq", "fun": lambda a: a @ yc, "jac": lambda a: yc}],
+                       options={"ftol": 1e-16, "maxiter": 2000})
+    a = res.x.copy()
+    a[yc > 0] *= a[yc < 0].sum() / a[yc > 0].sum()
+    w = a @ A
+    s = X @ w
+    b = -(s[y > 0].min() + s[y < 0].max()) / 2.0
+    m_min = float(np.min(y * (s + b)))
+    assert m_min > 0, "the SLSQP direction does not separate the data"
+    w = w / m_min
+    gap = max(0.5 * w @ w - (a.sum() - 0.5 * (a @ A) @ (a @ A)), 0.0)
+    bound = float(np.arcsin(min(1.0, np.sqrt(2.0 * gap) / np.linalg.norm(w))))
+    i, j = X[y < 0].mean(axis=0), X[y > 0].mean(axis=0)
+    zn = (j - i) / np.linalg.norm(j - i)
+    return float(np.arctan2(np.linalg.norm(w - (w @ zn) * zn), w @ zn)), bound
+
+
+@pytest.mark.claim("TILT-D7")
+def test_logistic_path_norm_and_distance_extremes(evidence, logistic_path):
+    for f in _logistic(logistic_path, "TILT-D7"):
+        emit(evidence, f, strict=True)
+    _, r, data = logistic_path
+    X, y = data.X, data.y.astype(float)
+    lams, W, b = r["lams"], r["W"], r["b"]
+    norms = np.sqrt(np.einsum("kd,kd->k", W, W))
+    tol = _test_certificates(X, y, lams, W, b) + 1e-12 * norms
+    evidence.check("MNIST 2v3 logistic: min over the grid of ||w(lam_next)|| - ||w(lam)|| + tol",
+                   float(np.min(np.diff(norms) + tol[1:] + tol[:-1])), lower=0.0,
+                   method="norms by einsum; certificates ||grad_w L||/(2 lambda) with sigma(-z) = "
+                   "exp(-logaddexp(0, z))",
+                   note="||w|| non-increasing in lambda (TILT-X1), within the certified errors")
+    counts = np.bincount((y > 0).astype(int))
+    sums = np.stack([X[y < 0].sum(axis=0), X[y > 0].sum(axis=0)])
+    g = float(np.linalg.norm(sums[1] / counts[1] - sums[0] / counts[0]))
+    d_first = float(np.mean(y * (X @ W[0] + b[0]))) / norms[0]
+    evidence.check(f"MNIST 2v3 logistic: d_adv at lambda = {lams[0]:g} over g/2", d_first / (g / 2),
+                   reference=1.0, rtol=1e-5,
+                   method="mean margin over ||w|| against g from class sums divided by counts",
+                   note="theta = O(1/lambda): 1 - cos(theta) is about 2e-6 at lambda = 100")
+    # d_err at the smallest lambda from the least-norm flips delta (w . delta = -(w.x + b), lstsq):
+    # ||delta|| is each image's distance to the boundary
+    k = lams.size - 1
+    rhs = -(X @ W[k] + b[k])
+    delta = np.linalg.lstsq(W[k][None, :], rhs[None, :], rcond=None)[0].T
+    wrong = y * (X @ W[k] + b[k]) <= 0
+    d_err = float(np.sum(np.linalg.norm(delta[wrong], axis=1)) / y.size)
+    evidence.check(f"MNIST 2v3 logistic: d_err at lambda = {lams[k]:g}", d_err, upper=1e-12,
+                   method="least-norm boundary flips of the misclassified training images "
+                   "(numpy lstsq)", note="the minimum 0 of d_err: the training set is separated")
+
+
+@pytest.mark.claim("TILT-B8")
+def test_logistic_path_tilts_with_regularization(evidence, logistic_path):
+    for f in _logistic(logistic_path, "TILT-B8"):
+        emit(evidence, f, strict=True)
+    _, r, data = logistic_path
+    X, y = data.X, data.y.astype(float)
+    lams, W, b, th = r["lams"], r["W"], r["b"], r["theta"]
+    cert = np.arcsin(np.minimum(1.0, _test_certificates(X, y, lams, W, b)
+                                / np.linalg.norm(W, axis=1)))
+    # large lambda: the second-order solution through the eigenvectors of S (explicit centring)
+    Xc = X - X.mean(axis=0)
+    ev, V = np.linalg.eigh(Xc.T @ Xc / y.size)
+    m = (X[y > 0].mean(axis=0) - X[y < 0].mean(axis=0)) / 2
+    zn = m / np.linalg.norm(m)
+    lam = lams[0]
+    wa = V @ ((V.T @ m) / (1.0 + ev / (8.0 * lam))) / (4.0 * lam)
+    th_a = float(np.arctan2(np.linalg.norm(wa - (wa @ zn) * zn), wa @ zn))
+    zmax = float(np.max(np.abs(X @ W[0] + b[0])))
+    evidence.check(f"MNIST 2v3 logistic: theta at lambda = {lam:g} vs the second-order solution",
+                   float(th[0]), reference=th_a, rtol=zmax ** 2 + cert[0] / th_a,
+                   method="(I + S/(8 lambda))^-1 m/(4 lambda) through numpy eigh of S",
+                   note="rtol = z_max^2 (dropped quartic softplus term) + certified angle error")
+    # small lambda: the logistic direction approaches the hard-margin SVM's (TILT-X5), slowly
+    k = lams.size - 1
+    scale = float(np.min(y * (X @ W[k] + b[k])))
+    assert scale > 0, "the smallest-lambda fit does not separate the training set"
+    th_hm, hm_bound = ref_hard_margin_angle_slsqp(X, y, W[k] / scale, b[k] / scale)
+    evidence.check("hard-margin angle theta_hm", th_hm, upper=np.pi / 2 - 0.2,
+                   method="hard-margin dual QP by scipy SLSQP, certified by its duality gap",
+                   note=f"certified angle error {hm_bound:.1e}")
+    gaps = np.abs(th[-4:] - th_hm)
+    evidence.check("MNIST 2v3 logistic: |theta - theta_hm| over the last 4 grid points, max change",
+                   float(np.max(np.diff(gaps))), upper=-2.0 * float(cert.max()),
+                   method="hard-margin dual QP by scipy SLSQP, certified by its duality gap",
+                   note="shrinks by more than the certified errors (theta_hm's error cancels)")
+    evidence.record("MNIST 2v3 logistic: theta_hm - theta at the smallest lambda", float(th_hm - th[-1]),
+                    note="slow directional convergence of logistic regression")
+
+
+@pytest.mark.claim("TILT-D11", reading="SHAPE")
+@pytest.mark.claim("TILT-D11")
+def test_logistic_path_shape(evidence, logistic_path):
+    for f in _logistic(logistic_path, "TILT-D11"):
+        emit(evidence, f, strict=True)
+    _, r, data = logistic_path
+    lams, W, b = r["lams"], r["W"], r["b"]
+
+    def errors(X, y):
+        return np.array([np.count_nonzero(np.sign(X @ w + c) != y) for w, c in zip(W, b, strict=True)])
+
+    e_tr, e_te = errors(data.X, data.y), errors(data.X_test, data.y_test)
+    evidence.check("MNIST 2v3 logistic: training errors non-increasing as lambda falls (max increase)",
+                   int(np.max(np.diff(e_tr))), upper=0,
+                   method="count of misclassified training images per stored (w, b)",
+                   note="counts: exact")
+    kopt = int(np.argmin(e_te))
+    evidence.check("MNIST 2v3 logistic: test errors at the largest lambda minus the fewest",
+                   int(e_te[0] - e_te[kopt]), lower=1,
+                   method="count of misclassified test images per stored (w, b)",
+                   note="the over-regularized end is worse")
+    evidence.record("MNIST 2v3 logistic: test errors at the smallest lambda minus the fewest",
+                    int(e_te[-1] - e_te[kopt]),
+                    note=f"fewest at lambda = {lams[kopt]:.3g}; the U shape is the SVM's claim")
+    margins = data.y * (data.X @ W.T + b[None, :]).T
+    d_adv = margins.mean(axis=1) / np.linalg.norm(W, axis=1)
+    evidence.check("MNIST 2v3 logistic: d_adv at the largest lambda minus its path maximum",
+                   float(d_adv[0] - d_adv.max()), reference=0.0, atol=0.0,
+                   method="mean margins of the stored weights (numpy)",
+                   note="the adversarial distance is largest at large lambda")
+
+
+def test_logistic_path_experiment_is_listed_and_configured(capsys):
+    from advgeom.numerics import tilting_paths as TP
+
+    assert main(["--list"]) == 0
+    out = capsys.readouterr().out
+    assert "tilting-logistic-path" in out and "TILT-D11" in out
+    assert main(["tilting-logistic-path", "--set", "pairs=[[2, 2]]", "--workers", "1",
+                 "--no-ledger"]) == 2
+    assert "pairs" in capsys.readouterr().err
+    paper = rt.logistic_path_sweep("paper")
+    assert {tuple(t["pair"]) for t in paper.tasks} == set(rt.PAPER_PAIRS)
+    assert {TP.log_grid(t["hi"], t["lo"], t["step"]).size for t in paper.tasks} == {81}
+    assert rt.logistic_path_cost("ci") <= 30.0
