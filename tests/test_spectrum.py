@@ -449,7 +449,10 @@ def test_exponent_exact_on_power_laws_scale_invariant_and_shift_equivariant(
         assert abs(a0 - alpha) <= 1e-8
         assert abs(spec.power_law_exponent(scale * lam, ranks=(lo, hi), weights=w) - a0) <= 1e-9
         tilted = lam * np.arange(1, hi + 6, dtype=float) ** (-delta)
-        if alpha + delta >= 0 and np.all(tilted[lo - 1 : hi] > 1e-12 * tilted[0]):
+        # the tilted law n^-(alpha + delta) is a spectrum (non-increasing) for alpha + delta >= 0,
+        # but at exponents near 0 rounding makes a flat law rise by an ulp here and there, which the
+        # estimator rightly refuses: compare where the decay beats rounding
+        if alpha + delta >= 1e-6 and np.all(tilted[lo - 1 : hi] > 1e-12 * tilted[0]):
             assert abs(spec.power_law_exponent(tilted, ranks=(lo, hi), weights=w)
                        - (a0 + delta)) <= 1e-8
 
