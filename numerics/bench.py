@@ -224,6 +224,23 @@ def _peer_designs(quick: bool):
     for m in ((10, 100) if quick else (10, 100, 1000, 10_000)):
         w, reference = _tail_case(m, rng)
         out.append((f"{m} mixed-sign weights, x = 0", w, 0.0, reference(0.0)))
+    if not quick:
+        # 10^4 distinct weights, untied: no closed form at double cost, referenced by Imhof's
+        # real-line integral at 50 digits (numerics.references.imhof_sf)
+        from advgeom.numerics.references import imhof_sf
+
+        pos = rng.uniform(0.2, 1.0, 1000)
+        negd = -rng.uniform(0.5, 1.5, 9000)
+        negd *= pos.sum() / -negd.sum()
+        w = np.r_[pos, negd]
+        out.append(("10000 distinct mixed-sign weights, x = 0", w, 0.0,
+                    float(mpmath.log(imhof_sf(w, 0.0)))))
+        w = rng.uniform(0.5, 1.5, 10_000)
+        mean, sd = float(w.sum()), math.sqrt(2.0 * float(np.sum(w * w)))
+        for k in (3.0, 8.0):
+            x = mean + k * sd
+            out.append((f"10000 distinct positive weights, x = mean + {k:g} sd", w, x,
+                        float(mpmath.log(imhof_sf(w, x)))))
     neg = -(1.0 + 1e-10 * np.sort(rng.uniform(0.0, 1.0, 9_999)))
     for wp in (1500.0, 9000.0):
         out.append((f"w+ = {wp:g} and 9,999 negative weights within 1e-10, x = 0",

@@ -13,7 +13,7 @@ import math
 import mpmath
 from scipy import optimize
 
-__all__ = ["distance_bound_quadrature", "hypoexponential_sf", "two_level_sf"]
+__all__ = ["distance_bound_quadrature", "hypoexponential_sf", "imhof_sf", "two_level_sf"]
 
 
 def _real(name, value, low=-math.inf, high=math.inf, low_open=False):
@@ -179,5 +179,85 @@ def two_level_sf(a, p, b, q, x, dps=50):
         finer = on_grid(width / 2)
         if abs(finer - val) > abs(val) * mpmath.mpf("1e-13"):
             raise ArithmeticError(f"two_level_sf quadrature unstable: {val} vs {finer}")
+    with mpmath.workdps(dps):
+        return +val
+
+
+def imhof_sf(w, x, dps=50):
+    """:math:`P(\\sum_i w_i z_i^2 > x)` for weights of any signs by Imhof's (1961) real-line
+    integral, :math:`\\tfrac12 + \\tfrac1\\pi\\int_0^\\infty \\sin\\theta(u)/(u\\rho(u))\\,du`,
+    :math:`\\theta(u) = \\tfrac12\\sum_i \\arctan(2 w_i u) - x u`,
+    :math:`\\rho(u) = \\prod_i (1 + 4 w_i^2 u^2)^{1/4}`, by ``mpmath.quad`` at ``dps`` digits.
+
+    The characteristic function is the product :math:`\\prod_i (1 + 2 i w_i u) = \\rho^2
+    e^{2 i (\\theta + x u)}`, taken in binary fixed point with Python integers (``F`` fraction
+    bits, ``F`` about 3.4 ``(dps + 15)``; two integer products per weight, renormalized as the
+    product grows, relative rounding below ``m 2^-F``); its argument is known modulo
+    :math:`2\\pi` and the branch is picked by the double-precision sum of the arctangents (off by
+    far less than :math:`\\pi`). The range is cut at ``U`` where the bound
+    :math:`\\int_U^\\infty du/(u\\rho) \\le (4/m) \\rho(U)^{-1}` on the rest (from
+    :math:`\\rho(u) \\ge \\rho(U) (u/U)^{m/2}` for :math:`u \\ge U`, each factor of
+    :math:`\\rho^4` being :math:`1 + c u^2`) is below :math:`10^{-dps-10}`, and split at
+    multiples of the width :math:`(\\sum_i 4 w_i^2)^{-1/2}` of the integrand's envelope.
+    Absolute error at ``dps`` digits (a tail of 1e-20 keeps about 30 at 50 digits); meant for
+    thousands of distinct weights, where the hypoexponential form would need thousands of digits.
+    """
+    dps = _int("dps", dps, 5, 1000)
+    x = _real("x", x)
+    if isinstance(w, str | bytes) or getattr(w, "ndim", 1) != 1:
+        raise ValueError(f"w = {w!r} must be a 1-d sequence of real numbers")
+    wf = [_real("w", v) for v in w]
+    two = [2.0 * v for v in wf if v != 0.0]
+    if not two:
+        raise ValueError("w must hold at least one non-zero weight")
+    frac = int(3.4 * (dps + 15)) + 20
+    # 2 w_i = mant_i 2^-shift_i exactly (53-bit integer mantissas)
+    mants = []
+    for v in two:
+        mnt, ex = math.frexp(v)
+        mants.append((int(mnt * 2**53), 53 - ex))
+    m = len(two)
+    with mpmath.workdps(dps + 15):
+        xm = mpmath.mpf(x)
+
+        def char(u):
+            """(arg, log|prod|) of prod (1 + 2 i w_j u), the argument unwrapped."""
+            big_u = int(mpmath.floor(mpmath.ldexp(u, frac)))
+            a, b, e = 1 << frac, 0, 0  # prod = (a + i b) 2^(e - frac)
+            for j, (mnt, sh) in enumerate(mants):
+                t = (mnt * big_u) >> sh if sh >= 0 else (mnt * big_u) << -sh
+                a, b = a - ((b * t) >> frac), b + ((a * t) >> frac)
+                if j & 31 == 31:
+                    extra = max(abs(a).bit_length(), abs(b).bit_length()) - frac - 64
+                    if extra > 0:
+                        a >>= extra
+                        b >>= extra
+                        e += extra
+            am, bm = mpmath.mpf(a), mpmath.mpf(b)
+            arg = mpmath.atan2(bm, am)
+            uf = float(u)
+            approx = math.fsum(math.atan(v * uf) for v in two)
+            k = round((approx - float(arg)) / (2 * math.pi))
+            log_abs = mpmath.log(mpmath.hypot(am, bm)) + (e - frac) * mpmath.log(2)
+            return arg + 2 * k * mpmath.pi, log_abs
+
+        def integrand(u):
+            if u == 0:
+                return mpmath.fsum(two) / 2 - xm
+            arg, log_abs = char(u)
+            return mpmath.sin(arg / 2 - xm * u) / u * mpmath.exp(-log_abs / 2)
+
+        width = 1 / mpmath.sqrt(mpmath.fsum(mpmath.mpf(v) ** 2 for v in two))
+        cut = mpmath.mpf(10) ** (-dps - 10)
+        top = width
+        while True:
+            # log rho(U) from the double sum: only the cut point depends on it
+            log_rho = 0.25 * math.fsum(math.log1p((v * float(top)) ** 2) for v in two)
+            if math.log(4.0 / m) - log_rho < float(mpmath.log(cut)):
+                break
+            top *= 2
+        pts = [mpmath.mpf(0)] + [width * 2**k for k in range(-2, 40) if width * 2**k < top]
+        pts.append(top)
+        val = mpmath.mpf(1) / 2 + mpmath.quad(integrand, pts) / mpmath.pi
     with mpmath.workdps(dps):
         return +val

@@ -73,6 +73,8 @@ CASES.update({
                                       "bad": {"mu": [0.0, 1.0], "n": [1], "dps": [0, 2000]}},
     F + "hypoexponential_sf": {"valid": {"w": np.array([1.0, -0.5]), "x": 0.5, "dps": 15},
                                "bad": {"w": [np.array([1.0, 1.0])], "dps": [0]}},
+    F + "imhof_sf": {"valid": {"w": np.array([1.0, -0.5]), "x": 0.5, "dps": 15},
+                     "bad": {"w": [np.ones((2, 2))], "dps": [0, 2000]}},
     F + "two_level_sf": {"valid": {"a": 1.0, "p": 2, "b": 0.5, "q": 3, "x": 1.0, "dps": 15},
                          "bad": {"a": [0.0], "b": [0.0], "x": [-1.0], "p": [0], "q": [0],
                                  "dps": [0]}},

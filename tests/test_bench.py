@@ -210,3 +210,64 @@ def test_conv_peers_compute_the_norm_they_claim():
     dense2 = float(np.linalg.svd(bl._strided_matrix(k, 6, 2), compute_uv=False)[0])
     est = bl.power_iteration(k, 6, 2, iterations=300)
     assert est <= dense2 * (1 + 1e-12) and est / dense2 > 1 - 1e-3  # a lower bound, converging
+
+
+def test_imhof_reference_matches_the_hypoexponential_closed_form():
+    from advgeom.numerics.references import hypoexponential_sf, imhof_sf
+
+    rng = np.random.default_rng(20261205)
+    half = np.r_[rng.uniform(0.2, 1.0, 6), -rng.uniform(0.5, 1.5, 20)]
+    w = np.repeat(half, 2)
+    for x in (0.0, float(w.sum() + 8.0 * math.sqrt(2.0 * float(np.sum(w * w))))):
+        a, b = imhof_sf(w, x), hypoexponential_sf(half, x, dps=60)
+        assert abs(a / b - 1) < mpmath.mpf(10) ** -40
+
+
+def test_binned_log_sum_error_is_within_its_bound():
+    from advgeom.theory import quadforms as qf
+
+    rng = np.random.default_rng(20261206)
+    rho = np.sort(np.r_[rng.uniform(0.5, 1.5, 2000), -rng.uniform(0.5, 1.5, 4000)])
+    mult = rng.integers(1, 3, rho.size).astype(float)
+    bins = qf._bins(rho, mult)
+    assert bins is not None
+    y = 0.05 * np.sinh(np.linspace(-3.0, 3.0, 41))
+    for a in (0.0, 0.1, -0.1):  # straight and bent contours
+        z = a * y * y + 1j * y
+        approx, bound = qf._binned_logsum(bins, z)
+        with mpmath.workdps(40):
+            for j in range(0, z.size, 5):
+                zj = mpmath.mpc(float(z[j].real), float(z[j].imag))
+                terms = [m * mpmath.log(1 - mpmath.mpf(float(r)) * zj)
+                         for r, m in zip(rho, mult, strict=True)]
+                exact = mpmath.fsum(terms)
+                err = float(abs(exact - mpmath.mpc(approx[j].real, approx[j].imag)))
+                # the remainder bound plus the double rounding of the sums (a few ulps per term,
+                # as in the direct sum)
+                ulps = 8.0 * float(np.finfo(float).eps) * float(mpmath.fsum(abs(t) for t in terms))
+                assert err <= bound[j] + ulps
+                if a == 0.0:
+                    assert bound[j] <= 1e-16
+
+
+@pytest.mark.parametrize("design", ["mixed, x = 0", "positive, x = mean + 6 sd"])
+def test_sf_on_thousands_of_distinct_weights_is_exact_with_binning(design, monkeypatch):
+    from advgeom.numerics.references import imhof_sf
+    from advgeom.theory import quadforms as qf
+
+    rng = np.random.default_rng(20261207)
+    if design.startswith("mixed"):
+        pos = rng.uniform(0.2, 1.0, 500)
+        neg = -rng.uniform(0.5, 1.5, 4500)
+        neg *= pos.sum() / -neg.sum()
+        w, x = np.r_[pos, neg], 0.0
+    else:
+        w = rng.uniform(0.5, 1.5, 5000)
+        x = float(w.sum() + 6.0 * math.sqrt(2.0 * float(np.sum(w * w))))
+    used = []
+    real = qf._binned_logsum
+    monkeypatch.setattr(qf, "_binned_logsum", lambda b, z: used.append(z.size) or real(b, z))
+    lp = qf.sf(w, x, log=True)
+    assert used  # the binned sum did the work
+    ref = float(mpmath.log(imhof_sf(w, x)))
+    assert abs(math.expm1(lp - ref)) <= 1e-12
