@@ -13,9 +13,12 @@ output bytes are identical: figures are SVG without dates, fonts are the ones bu
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+import shutil
+import signal
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -105,6 +108,44 @@ class _Doc:
         name = f"fig-{len(self.files) + 1:03d}.svg"
         self.files[name] = text
         return name
+
+
+def _hold_sigterm():
+    """Block SIGTERM (the CLI turns it into an exception); the previous mask, or None where the
+    platform or thread does not allow it."""
+    try:
+        return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _release_sigterm(mask) -> None:
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+@contextlib.contextmanager
+def _scratch_folder():
+    """A private temporary folder for Typst, removed on every way out.
+
+    ``tempfile.TemporaryDirectory`` leaves its folder behind when SIGTERM lands between creating
+    the folder and registering its clean-up. Here the folder is made with SIGTERM blocked, and the
+    signal is let through only inside the ``try`` whose ``finally`` removes it (again blocked, so
+    the removal is not cut short); a signal that arrived meanwhile is delivered then."""
+    mask, tmp = _hold_sigterm(), None
+    try:
+        tmp = tempfile.mkdtemp(prefix="advgeom-typst-")
+        _release_sigterm(mask)
+        mask = None
+        yield tmp
+    finally:
+        if mask is None:
+            mask = _hold_sigterm()
+        try:
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+        finally:
+            _release_sigterm(mask)
 
 
 def _digest(text: str) -> str:
@@ -619,7 +660,7 @@ def _untypesettable(run: RunRecord) -> frozenset[str]:
     snippets = sorted({m for t in run.tests for e in t.evidence if e.get("kind") == "derivation"
                        for step in e.get("steps") or [] if (m := _step_math(step)) is not None})
     bad: set[str] = set()
-    with tempfile.TemporaryDirectory(prefix="advgeom-typst-") as tmp:
+    with _scratch_folder() as tmp:
         for _ in range(len(snippets) + 1):
             good = [x for x in snippets if x not in bad]
             try:
@@ -637,7 +678,7 @@ def _untypesettable(run: RunRecord) -> frozenset[str]:
 def _bad_figures(files: dict[str, str]) -> dict[str, str]:
     """Figures that Typst cannot embed, by digest of their SVG, with the reason (one line)."""
     out = {}
-    with tempfile.TemporaryDirectory(prefix="advgeom-typst-") as tmp:
+    with _scratch_folder() as tmp:
         for text in files.values():
             (Path(tmp) / "f.svg").write_text(text, encoding="utf-8")
             try:
@@ -650,7 +691,7 @@ def _bad_figures(files: dict[str, str]) -> dict[str, str]:
 def _compile(source: str, files: dict[str, str], stamp: datetime, *, fmt: str = "pdf",
              ppi: float | None = None):
     """Compile in a temporary folder that holds only the report's own files (the Typst root)."""
-    with tempfile.TemporaryDirectory(prefix="advgeom-typst-") as tmp:
+    with _scratch_folder() as tmp:
         root = Path(tmp)
         for name, text in files.items():
             (root / name).write_text(text, encoding="utf-8")
@@ -697,8 +738,14 @@ def write_report(run: RunRecord, output: Path | str, *, timestamp: datetime | No
     if not os.access(folder, os.W_OK):
         raise ReportError(f"cannot write {str(output)!r}: folder {str(folder)!r} is not writable")
     pdf = render(run, timestamp=timestamp, paper=paper, reproductions=reproductions)
-    fd, tmp_name = tempfile.mkstemp(prefix=".advgeom-", suffix=".pdf.part", dir=folder)
+    mask = _hold_sigterm()  # as in _scratch_folder: the partial file must exist inside the try
     try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".advgeom-", suffix=".pdf.part", dir=folder)
+    except BaseException:
+        _release_sigterm(mask)
+        raise
+    try:
+        _release_sigterm(mask)
         with os.fdopen(fd, "wb") as fh:
             fh.write(pdf)
             fh.flush()
