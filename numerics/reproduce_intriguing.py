@@ -58,7 +58,7 @@ import numpy as np
 from advgeom.numerics import attacks, datasets, decisions
 from advgeom.numerics import montecarlo as mc
 from advgeom.numerics.reproduce_spheres import Experiment, Finding, _check_results, _check_seed
-from advgeom.numerics.sweeps import Sweep
+from advgeom.numerics.sweeps import Sweep, apply_overrides
 from advgeom.theory import _validate as check
 from scipy import stats
 
@@ -410,26 +410,16 @@ def units_task(*, seed: np.random.SeedSequence, architecture: str, index: int, e
             "train_seconds": t_train, "seconds": time.perf_counter() - t0}
 
 
+def _entry(key: str, value):
+    if key in ("lr", "attack_step"):
+        return check.real(key, value, low=0.0, low_open=True, high=1.0)
+    if key == "weight_decay":
+        return check.real(key, value, low=0.0, high=1.0)
+    return check.integer(key, value, low=2 if key == "random_directions" else 1)
+
+
 def _config(table: dict, scale: str, overrides: dict | None) -> dict:
-    cfg = dict(table[scale])
-    if overrides is None:
-        return cfg
-    if not isinstance(overrides, dict):
-        raise ValueError(f"overrides = {overrides!r} must be a dict of configuration entries")
-    bad = sorted(set(overrides) - set(cfg), key=str)
-    if bad:
-        raise ValueError(f"overrides = {overrides!r}: unknown key(s) {bad}; valid: {list(cfg)}")
-    for key, value in overrides.items():
-        try:
-            if key in ("lr", "attack_step"):
-                cfg[key] = check.real(key, value, low=0.0, low_open=True, high=1.0)
-            elif key == "weight_decay":
-                cfg[key] = check.real(key, value, low=0.0, high=1.0)
-            else:
-                cfg[key] = check.integer(key, value, low=2 if key == "random_directions" else 1)
-        except ValueError as exc:
-            raise ValueError(f"overrides: {exc}") from None
-    return cfg
+    return apply_overrides(table[scale], overrides, tuple(table[scale]), _entry)
 
 
 def units_sweep(scale: str, overrides: dict | None = None) -> Sweep:

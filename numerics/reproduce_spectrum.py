@@ -257,44 +257,34 @@ def manifold_task(*, seed: np.random.SeedSequence, arm: str, index: int, data: s
     return out
 
 
+def _entry(key: str, value):
+    if key == "lr":
+        return check.real("lr", value, low=0.0, low_open=True, high=10.0)
+    if key == "schedule":
+        return check.choice("schedule", value, ("greedy", "simultaneous"))
+    if key == "probe":
+        return spec._flag("probe", value)
+    if key == "widths":
+        if isinstance(value, str | bytes) or not isinstance(value, list | tuple) or \
+                len(value) != DEPTH:
+            raise ValueError(f"widths = {value!r} must list {DEPTH} layer widths")
+        return tuple(check.integer("widths", w, low=2, high=10_000) for w in value)
+    if key == "weight_decays":
+        # R-decay has no registered reading: any grid holding 0 (layer 1 of the network)
+        if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
+            raise ValueError(f"weight_decays = {value!r} must be a list holding 0")
+        wds = tuple(check.real("weight_decays", w, low=0.0, high=1.0) for w in value)
+        if 0.0 not in wds or len(set(wds)) != len(wds):
+            raise ValueError(f"weight_decays = {value!r} must be distinct and hold 0")
+        return wds
+    return check.integer(key, value, low=1, high=100_000)
+
+
 def _configured(scale: str, overrides: dict | None) -> dict:
     scale = check.choice("scale", scale, SCALES)
-    cfg = dict(CONFIG[scale])
-    if overrides is None:
-        return cfg
-    if not isinstance(overrides, dict):
-        raise ValueError(f"overrides = {overrides!r} must be a dict of configuration entries")
-    bad = sorted(set(overrides) - set(_OVERRIDABLE), key=str)
-    if bad:
-        raise ValueError(f"overrides = {overrides!r}: unknown key(s) {bad}; valid: "
-                         f"{list(_OVERRIDABLE)} (the depth, snapshot epochs and grids are fixed "
-                         f"by the registered families)")
-    for key, value in overrides.items():
-        try:
-            if key == "lr":
-                cfg[key] = check.real("lr", value, low=0.0, low_open=True, high=10.0)
-            elif key == "schedule":
-                cfg[key] = check.choice("schedule", value, ("greedy", "simultaneous"))
-            elif key == "probe":
-                cfg[key] = spec._flag("probe", value)
-            elif key == "widths":
-                if isinstance(value, str | bytes) or not isinstance(value, list | tuple) or \
-                        len(value) != DEPTH:
-                    raise ValueError(f"widths = {value!r} must list {DEPTH} layer widths")
-                cfg[key] = tuple(check.integer("widths", w, low=2, high=10_000) for w in value)
-            elif key == "weight_decays":
-                # R-decay has no registered reading: any grid holding 0 (layer 1 of the network)
-                if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
-                    raise ValueError(f"weight_decays = {value!r} must be a list holding 0")
-                wds = tuple(check.real("weight_decays", w, low=0.0, high=1.0) for w in value)
-                if 0.0 not in wds or len(set(wds)) != len(wds):
-                    raise ValueError(f"weight_decays = {value!r} must be distinct and hold 0")
-                cfg[key] = wds
-            else:
-                cfg[key] = check.integer(key, value, low=1, high=100_000)
-        except ValueError as exc:
-            raise ValueError(f"overrides: {exc}") from None
-    return cfg
+    return sweeps.apply_overrides(CONFIG[scale], overrides, _OVERRIDABLE, _entry,
+                                  why="the depth, snapshot epochs and grids are fixed by the "
+                                      "registered families")
 
 
 def _tasks(scale: str, overrides: dict | None) -> list[dict]:

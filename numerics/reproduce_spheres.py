@@ -43,7 +43,7 @@ import numpy as np
 from advgeom.numerics import decisions
 from advgeom.numerics import montecarlo as mc
 from advgeom.numerics import quadratic_network as qn
-from advgeom.numerics.sweeps import Sweep
+from advgeom.numerics.sweeps import Sweep, apply_overrides
 from advgeom.theory import _validate as check
 from advgeom.theory import spheres
 
@@ -312,28 +312,18 @@ QUADRATIC_CONFIG = {
 GAP = R - 1.0  # the distance between the spheres, the "very close" threshold of SPH-B2
 
 
+def _entry(key: str, value):
+    if key == "lr":
+        return check.real("lr", value, low=0.0, low_open=True, high=1.0)
+    if key == "dims":
+        if not isinstance(value, list | tuple) or not value:
+            raise ValueError(f"dims = {value!r} must be a non-empty list of dimensions")
+        return tuple(check.integer("dims", v, low=2) for v in value)
+    return check.integer(key, value, low=1)
+
+
 def _override(cfg: dict, overrides: dict | None, allowed: tuple[str, ...]) -> dict:
-    if overrides is None:
-        return dict(cfg)
-    if not isinstance(overrides, dict):
-        raise ValueError(f"overrides = {overrides!r} must be a dict of configuration entries")
-    bad = sorted(set(overrides) - set(allowed), key=str)
-    if bad:
-        raise ValueError(f"overrides = {overrides!r}: unknown key(s) {bad}; valid: {list(allowed)}")
-    out = dict(cfg)
-    for key, value in overrides.items():
-        try:
-            if key == "lr":
-                out[key] = check.real("lr", value, low=0.0, low_open=True, high=1.0)
-            elif key == "dims":
-                if not isinstance(value, list | tuple) or not value:
-                    raise ValueError(f"dims = {value!r} must be a non-empty list of dimensions")
-                out[key] = tuple(check.integer("dims", v, low=2) for v in value)
-            else:
-                out[key] = check.integer(key, value, low=1)
-        except ValueError as exc:
-            raise ValueError(f"overrides: {exc}") from None
-    return out
+    return apply_overrides(cfg, overrides, allowed, _entry)
 
 
 _RELU_KEYS = ("hidden", "steps", "lr", "test_points", "attack_points", "seeds", "dims")

@@ -60,7 +60,7 @@ import numpy as np
 from advgeom.numerics import datasets, decisions, lenet
 from advgeom.numerics import montecarlo as mc
 from advgeom.numerics.reproduce_spheres import Experiment, Finding, _check_results, _check_seed
-from advgeom.numerics.sweeps import Sweep
+from advgeom.numerics.sweeps import Sweep, apply_overrides
 from advgeom.theory import _validate as check
 
 __all__ = ["EXPERIMENTS", "analyse_lenet", "analyse_logistic_path", "lenet_cost", "lenet_sweep",
@@ -165,27 +165,19 @@ def lenet_task(*, seed: np.random.SeedSequence, weight_decay: float, index: int,
     }
 
 
+def _lenet_entry(key: str, value):
+    if key in ("lr", "attack_step"):
+        return check.real(key, value, low=0.0, low_open=True, high=1.0)
+    if key == "momentum":
+        return check.real(key, value, low=0.0, high=1.0, high_open=True)
+    return check.integer(key, value, low=1)
+
+
 def lenet_sweep(scale: str, overrides: dict | None = None) -> Sweep:
     """The tasks at ``scale`` (weight decay x seed index); ``overrides`` replaces configuration
     entries (``epochs``, ``lr``, ``seeds``, ``attack_images``, ...)."""
     scale = check.choice("scale", scale, SCALES)
-    cfg = dict(LENET_CONFIG[scale])
-    if overrides is not None:
-        if not isinstance(overrides, dict):
-            raise ValueError(f"overrides = {overrides!r} must be a dict of configuration entries")
-        bad = sorted(set(overrides) - set(_KEYS), key=str)
-        if bad:
-            raise ValueError(f"overrides = {overrides!r}: unknown key(s) {bad}; valid: {list(_KEYS)}")
-        for key, value in overrides.items():
-            try:
-                if key in ("lr", "attack_step"):
-                    cfg[key] = check.real(key, value, low=0.0, low_open=True, high=1.0)
-                elif key == "momentum":
-                    cfg[key] = check.real(key, value, low=0.0, high=1.0, high_open=True)
-                else:
-                    cfg[key] = check.integer(key, value, low=1)
-            except ValueError as exc:
-                raise ValueError(f"overrides: {exc}") from None
+    cfg = apply_overrides(LENET_CONFIG[scale], overrides, _KEYS, _lenet_entry)
     common = {k: cfg[k] for k in _KEYS if k != "seeds"}
     tasks = [{"weight_decay": wd, "index": s, **common}
              for s in range(cfg["seeds"]) for wd in WEIGHT_DECAYS]
@@ -406,27 +398,23 @@ def logistic_path_task(*, seed: np.random.SeedSequence, pair, hi: float = 2.0, l
             "seconds": time.perf_counter() - t0}
 
 
+def _logistic_entry(key: str, value):
+    if key != "pairs":
+        return value  # hi, lo, step: checked together by _grid
+    if not isinstance(value, list | tuple) or not value:
+        raise ValueError(f"pairs = {value!r} must be a non-empty list of digit pairs")
+    pairs = tuple(_pair("pairs", p) for p in value)
+    if len(set(pairs)) != len(pairs):
+        raise ValueError(f"pairs = {value!r} must not repeat a pair")
+    return pairs
+
+
 def _logistic_config(scale: str, overrides: dict | None) -> dict:
     scale = check.choice("scale", scale, SCALES)
-    cfg = dict(LOGISTIC_CONFIG[scale])
     if overrides is None:
-        return cfg
-    if not isinstance(overrides, dict):
-        raise ValueError(f"overrides = {overrides!r} must be a dict of configuration entries")
-    bad = sorted(set(overrides) - set(_LOGISTIC_KEYS), key=str)
-    if bad:
-        raise ValueError(f"overrides = {overrides!r}: unknown key(s) {bad}; valid: "
-                         f"{list(_LOGISTIC_KEYS)}")
-    try:
-        for key, value in overrides.items():
-            if key == "pairs":
-                if not isinstance(value, list | tuple) or not value:
-                    raise ValueError(f"pairs = {value!r} must be a non-empty list of digit pairs")
-                cfg[key] = tuple(_pair("pairs", p) for p in value)
-                if len(set(cfg[key])) != len(cfg[key]):
-                    raise ValueError(f"pairs = {value!r} must not repeat a pair")
-            else:
-                cfg[key] = value
+        return dict(LOGISTIC_CONFIG[scale])
+    cfg = apply_overrides(LOGISTIC_CONFIG[scale], overrides, _LOGISTIC_KEYS, _logistic_entry)
+    try:  # the grid's entries are checked together
         cfg["hi"], cfg["lo"], cfg["step"] = _grid(cfg["hi"], cfg["lo"], cfg["step"])
     except ValueError as exc:
         raise ValueError(f"overrides: {exc}") from None

@@ -57,6 +57,7 @@ from threadpoolctl import threadpool_limits
 __all__ = [
     "Sweep",
     "SweepResult",
+    "apply_overrides",
     "canonical",
     "local_client",
     "run_sweep",
@@ -124,6 +125,44 @@ def canonical(params: dict) -> str:
     except (TypeError, ValueError) as exc:
         raise ValueError(f"params = {params!r} must be JSON data (finite numbers, strings, lists, "
                          f"dicts): {exc}") from None
+
+
+def apply_overrides(config: dict, overrides: dict | None, allowed: Sequence[str],
+                    entry: Callable[[str, Any], Any], *, why: str = "") -> dict:
+    """A copy of an experiment's ``config`` with ``overrides`` (``--set KEY=VALUE``) applied.
+
+    Only keys in ``allowed`` may be overridden (``why`` says why the others are fixed); each value
+    passes through ``entry(key, value)``, which returns the checked value or raises ``ValueError``.
+    Every error names the override.
+
+    >>> apply_overrides({"lr": 0.1, "seeds": 3}, {"seeds": 5}, ("lr", "seeds"),
+    ...                 lambda k, v: int(v))
+    {'lr': 0.1, 'seeds': 5}
+    """
+    if not isinstance(config, dict):
+        raise ValueError(f"config = {config!r} must be a dict")
+    if isinstance(allowed, str | bytes) or not isinstance(allowed, Sequence) or \
+            not all(isinstance(k, str) for k in allowed):
+        raise ValueError(f"allowed = {allowed!r} must be a sequence of key names")
+    if not callable(entry):
+        raise ValueError(f"entry = {entry!r} must be a function (key, value) -> checked value")
+    if not isinstance(why, str):
+        raise ValueError(f"why = {why!r} must be a string")
+    out = dict(config)
+    if overrides is None:
+        return out
+    if not isinstance(overrides, dict):
+        raise ValueError(f"overrides = {overrides!r} must be a dict of configuration entries")
+    bad = sorted(set(overrides) - set(allowed), key=str)
+    if bad:
+        raise ValueError(f"overrides = {overrides!r}: unknown key(s) {bad}; valid: {list(allowed)}"
+                         + (f" ({why})" if why else ""))
+    for key, value in overrides.items():
+        try:
+            out[key] = entry(key, value)
+        except ValueError as exc:
+            raise ValueError(f"overrides: {exc}") from None
+    return out
 
 
 def _source(obj: Callable[..., Any]) -> str:

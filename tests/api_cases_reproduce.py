@@ -48,6 +48,11 @@ def _logistic_result(shape=(3, 784)) -> dict:
 
 CASES = {
     "advgeom.numerics.sweeps.canonical": {"valid": {"params": {"a": 1}}},
+    "advgeom.numerics.sweeps.apply_overrides": {
+        "valid": {"config": {"seeds": 3}, "overrides": {"seeds": 5}, "allowed": ("seeds",),
+                  "entry": lambda key, value: int(value)},
+        "valid_also": {"why": ["unknown-option"]},  # free text
+        "bad": {"overrides": [{"epochs": 5}, ["seeds"]]}},
     "advgeom.numerics.sweeps.task_key": {"valid": {"sweep": _SWEEP, "params": {"size": 2}}},
     "advgeom.numerics.sweeps.task_seed": {"valid": {"name": "s", "params": {"size": 2}},
                                           "bad": {"name": [""]},
