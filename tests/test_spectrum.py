@@ -27,6 +27,8 @@ import sympy as sp  # noqa: E402
 from advgeom.numerics import decisions  # noqa: E402
 from advgeom.numerics import local_error as le  # noqa: E402
 from advgeom.numerics import montecarlo as mc  # noqa: E402
+from advgeom.numerics.reproduce_spectrum import _abs_iv as _abs_interval  # noqa: E402
+from advgeom.numerics.reproduce_spectrum import _max_iv, _min_iv, _neg_iv, _turn_iv  # noqa: E402
 from advgeom.proofs import spectrum as derivations  # noqa: E402
 from advgeom.theory import claims  # noqa: E402
 from advgeom.theory import spectrum as spec  # noqa: E402
@@ -494,27 +496,6 @@ def test_estimator_rejects_windows_beyond_numerical_rank(evidence):
                         "noise")
 
 
-def _abs_interval(iv: tuple[float, float, float]) -> tuple[float, float, float]:
-    """Point and interval of |mu| from those of mu."""
-    m, lo, hi = iv
-    top = max(abs(lo), abs(hi))
-    return abs(m), (0.0 if lo <= 0.0 <= hi else min(abs(lo), abs(hi))), top
-
-
-def _max_iv(ivs):
-    """Point and interval of the largest of several quantities (simultaneous intervals)."""
-    return tuple(max(iv[k] for iv in ivs) for k in range(3))
-
-
-def _min_iv(ivs):
-    """Point and interval of the smallest of several quantities (simultaneous intervals)."""
-    return tuple(min(iv[k] for iv in ivs) for k in range(3))
-
-
-def _neg_iv(iv):
-    return -iv[0], -iv[2], -iv[1]
-
-
 def _decide(evidence, claim_id: str, reading: str, effect, n: int, name: str):
     rule = claims.get(claim_id).reading(reading).decision
     dec = decisions.decide(rule, effect=float(effect[0]), ci=(float(effect[1]), float(effect[2])),
@@ -905,12 +886,6 @@ def test_gaussian_noise_accuracy_monotone_in_alpha(evidence, sweeps, kind, readi
         evidence.table(f"R-{kind}: mean |grad_x margin|_2 per condition", ["condition",
                        "mean alpha", "mean |grad m|"], [[c + 1, f"{a:.3f}", f"{g:.3f}"] for c, (
                            a, g) in enumerate(zip(alpha.mean(0), grads, strict=True))])
-
-
-def _turn_iv(ivs):
-    """Point and interval of min(d_max, -d_min): positive when accuracy rises in one resolved
-    pair and falls in another."""
-    return _min_iv([_max_iv(ivs), _neg_iv(_min_iv(ivs))])
 
 
 @pytest.mark.parametrize("kind,key,reading,with_pgd", [
