@@ -73,6 +73,11 @@ CASES.update({
                                       "bad": {"mu": [0.0, 1.0], "n": [1], "dps": [0, 2000]}},
     F + "hypoexponential_sf": {"valid": {"w": np.array([1.0, -0.5]), "x": 0.5, "dps": 15},
                                "bad": {"w": [np.array([1.0, 1.0])], "dps": [0]}},
+    F + "hard_margin_svm_slsqp": {
+        "valid": {"X": np.array([[0.0, 0.0], [0.0, 1.0], [2.0, 0.0], [2.0, 1.0]]),
+                  "y": np.array([-1.0, -1.0, 1.0, 1.0]), "w0": np.array([1.0, 0.0]), "b0": -1.0},
+        "bad": {"y": [np.array([1.0, 1.0, 1.0, 1.0]), np.array([-1.0, 1.0])],
+                "w0": [np.array([1.0])], "band": [0.0, -1.0]}},
     F + "imhof_sf": {"valid": {"w": np.array([1.0, -0.5]), "x": 0.5, "dps": 15},
                      "bad": {"w": [np.ones((2, 2))], "dps": [0, 2000]}},
     F + "two_level_sf": {"valid": {"a": 1.0, "p": 2, "b": 0.5, "q": 3, "x": 1.0, "dps": 15},

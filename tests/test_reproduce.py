@@ -391,42 +391,6 @@ def _test_certificates(X, y, lams, W, b) -> np.ndarray:
     return np.linalg.norm(grad, axis=0) / (2.0 * lams)
 
 
-def ref_hard_margin_angle_slsqp(X, y, w0, b0, band=1.0):
-    """Tilting angle of the hard-margin SVM by scipy SLSQP on the dual, with its certified error.
-
-    The dual max sum(a) - |sum a_t y_t x_t|^2/2 (a >= 0, y.a = 0) is solved over the candidates with
-    margin y (w0.x + b0) <= 1 + band, for a (w0, b0) of least margin 1; the answer is certified on
-    all points: w = sum a_t y_t x_t with its best bias, scaled to be exactly feasible, gives a primal
-    value P >= P*, and a (rescaled on one class so that y.a = 0) a dual value D <= P*; strong
-    convexity of |w|^2/2 gives |w - w*| <= sqrt(2 (P - D)), so the angle to w* is at most
-    arcsin(sqrt(2 (P - D))/|w|). Returns (theta_hm from numpy class means, the angle bound)."""
-    from scipy.optimize import minimize
-    from threadpoolctl import threadpool_limits
-
-    cand = np.flatnonzero(y * (X @ w0 + b0) <= 1.0 + band)
-    A = y[cand, None] * X[cand]
-    G = A @ A.T
-    yc = y[cand]
-    with threadpool_limits(1):  # small products: threads only contend (20 s against 0.7 s)
-        res = minimize(lambda a: 0.5 * a @ G @ a - a.sum(), np.full(cand.size, 1e-3),
-                       jac=lambda a: G @ a - 1.0, method="SLSQP", bounds=[(0.0, None)] * cand.size,
-                       constraints=[{"type": "eq", "fun": lambda a: a @ yc, "jac": lambda a: yc}],
-                       options={"ftol": 1e-16, "maxiter": 2000})
-    a = res.x.copy()
-    a[yc > 0] *= a[yc < 0].sum() / a[yc > 0].sum()
-    w = a @ A
-    s = X @ w
-    b = -(s[y > 0].min() + s[y < 0].max()) / 2.0
-    m_min = float(np.min(y * (s + b)))
-    assert m_min > 0, "the SLSQP direction does not separate the data"
-    w = w / m_min
-    gap = max(0.5 * w @ w - (a.sum() - 0.5 * (a @ A) @ (a @ A)), 0.0)
-    bound = float(np.arcsin(min(1.0, np.sqrt(2.0 * gap) / np.linalg.norm(w))))
-    i, j = X[y < 0].mean(axis=0), X[y > 0].mean(axis=0)
-    zn = (j - i) / np.linalg.norm(j - i)
-    return float(np.arctan2(np.linalg.norm(w - (w @ zn) * zn), w @ zn)), bound
-
-
 @pytest.mark.claim("TILT-D7")
 def test_logistic_path_norm_and_distance_extremes(evidence, logistic_path):
     for f in _logistic(logistic_path, "TILT-D7"):
@@ -487,7 +451,8 @@ def test_logistic_path_tilts_with_regularization(evidence, logistic_path):
     k = lams.size - 1
     scale = float(np.min(y * (X @ W[k] + b[k])))
     assert scale > 0, "the smallest-lambda fit does not separate the training set"
-    th_hm, hm_bound = ref_hard_margin_angle_slsqp(X, y, W[k] / scale, b[k] / scale)
+    _, _, hm_bound, th_hm = references.hard_margin_svm_slsqp(X, y, W[k] / scale, b[k] / scale,
+                                                              band=1.0)
     evidence.check("hard-margin angle theta_hm", th_hm, upper=np.pi / 2 - 0.2,
                    method="hard-margin dual QP by scipy SLSQP, certified by its duality gap",
                    note=f"certified angle error {hm_bound:.1e}")

@@ -21,6 +21,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import sympy as sp  # noqa: E402
 from advgeom.numerics import montecarlo as mc  # noqa: E402
+from advgeom.numerics import references  # noqa: E402
 from advgeom.numerics import tilting_paths as TP  # noqa: E402
 from advgeom.proofs import tilting as PT  # noqa: E402
 from advgeom.theory import tilting as T  # noqa: E402
@@ -1229,47 +1230,10 @@ def test_norm_monotone_and_distance_extremes(evidence, digits_hinge, digits_logi
 # Paths: TILT-B8, TILT-B6, TILT-P7, TILT-D11, TILT-D13, TILT-B7, TILT-X5
 
 
-def ref_hard_margin_slsqp(X, y, w0, b0, band=0.25):
-    """Hard-margin SVM (bias free) by scipy SLSQP on the dual, certified by its duality gap.
-
-    The dual max sum(a) - |sum a_t y_t x_t|^2/2 (a >= 0, y.a = 0) is solved over the candidates with
-    margin y (w0.x + b0) <= 1 + band (w0, b0 only choose them); the answer is certified on ALL
-    points: w = sum a_t y_t x_t with its best bias, scaled to be exactly feasible, gives the primal
-    value P >= P*; a (rescaled on one class so that y.a = 0 exactly) gives a dual value D <= P*.
-    Strong convexity of |w|^2/2 on the feasible set gives |w - w*| <= sqrt(2 (P - D)), so the angle
-    to w* is at most arcsin(sqrt(2 (P - D))/|w|). A missed support vector only widens this bound.
-    Returns (w, b, angle bound, tilting angle by atan2 from numpy class means)."""
-    from scipy.optimize import minimize
-
-    y = np.asarray(y, dtype=float)
-    cand = np.flatnonzero(y * (X @ w0 + b0) <= 1.0 + band)
-    A = y[cand, None] * X[cand]
-    G = A @ A.T
-    yc = y[cand]
-    res = minimize(lambda a: 0.5 * a @ G @ a - a.sum(), np.full(cand.size, 1e-3),
-                   jac=lambda a: G @ a - 1.0, method="SLSQP", bounds=[(0.0, None)] * cand.size,
-                   constraints=[{"type": "eq", "fun": lambda a: a @ yc, "jac": lambda a: yc}],
-                   options={"ftol": 1e-16, "maxiter": 2000})
-    a = res.x.copy()
-    a[yc > 0] *= a[yc < 0].sum() / a[yc > 0].sum()
-    w = a @ A
-    s = X @ w
-    b = -(s[y > 0].min() + s[y < 0].max()) / 2.0  # the bias of largest minimal margin
-    m_min = float(np.min(y * (s + b)))
-    assert m_min > 0, "the SLSQP direction does not separate the data"
-    w, b = w / m_min, b / m_min  # exactly feasible: min margin 1 over all points
-    gap = max(0.5 * w @ w - (a.sum() - 0.5 * (a @ A) @ (a @ A)), 0.0)
-    bound = float(np.arcsin(min(1.0, np.sqrt(2.0 * gap) / np.linalg.norm(w))))
-    i, j = X[y < 0].mean(axis=0), X[y > 0].mean(axis=0)
-    zn = (j - i) / np.linalg.norm(j - i)
-    theta = float(np.arctan2(np.linalg.norm(w - (w @ zn) * zn), w @ zn))
-    return w, float(b), bound, theta
-
-
 @pytest.fixture(scope="module")
 def mnist_hard_margin(mnist_hinge):
     data, path = mnist_hinge
-    return ref_hard_margin_slsqp(data.X, data.y, path.W[-1], path.b[-1])
+    return references.hard_margin_svm_slsqp(data.X, data.y, path.W[-1], path.b[-1])
 
 
 def _numpy_angles(W, X, y):
@@ -1935,7 +1899,7 @@ def test_harder_pair_is_more_tilted(evidence):
         evidence.record(f"theta({pair[0]}v{pair[1]}) at lambda = 1e-6", thetas[pair][0],
                         note=f"certified error {fit.angle_error_bound:.1e}")
         # lambda = 1e-6 lies on the hard-margin plateau: an independent certified hard-margin solve
-        _, _, bound, th_hm = ref_hard_margin_slsqp(data.X, data.y, fit.w, fit.b)
+        _, _, bound, th_hm = references.hard_margin_svm_slsqp(data.X, data.y, fit.w, fit.b)
         refs[pair] = (th_hm, bound)
         evidence.check(f"theta({pair[0]}v{pair[1]}) at lambda = 1e-6 vs the hard-margin angle",
                        thetas[pair][0], reference=th_hm, atol=fit.angle_error_bound + bound,
